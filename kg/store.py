@@ -1,0 +1,157 @@
+"""The embedded store: Oxigraph on disk, one named graph per report.
+
+`Store(path)` opens (and creates) a store for writing; `Store(path, read_only=True)` opens it
+for reading. Oxigraph allows one writer per directory: a second writer gets a clear error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import queries
+from kg.mapping import report_iri, report_quads
+from kg.vocab import ONTOLOGY
+from loaders.model import Report
+
+DEFAULT_PATH = "kg-store"
+
+
+def default_path(explicit: str | os.PathLike | None = None) -> Path:
+    """`--store DIR`, else `$KG_STORE`, else `./kg-store`."""
+    return Path(explicit or os.environ.get("KG_STORE") or DEFAULT_PATH)
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or written; the message names the directory."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    report_id: str
+    status: str  # added | unchanged | replaced
+    quads: int
+
+
+class Store:
+    """One report = one named graph, identified by the hash of its cleaned text."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
+        self.path = default_path(path)
+        try:
+            if read_only:
+                if not (self.path / "CURRENT").exists():
+                    raise StoreError(f"{self.path}: no store here (run `kg ingest` first)")
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as e:
+            raise StoreError(f"{self.path}: cannot open the store ({_first_line(e)})") from e
+
+    # -- writing -------------------------------------------------------------------------
+
+    def add(self, report: Report) -> AddResult:
+        """Add a report. Same content → nothing changes; a changed file's old graph is
+        replaced in the same transaction."""
+        rid = report.id
+        graph = report_iri(rid)
+        if self._store.contains_named_graph(graph):
+            return AddResult(rid, "unchanged", 0)
+        quads = list(report_quads(report))
+        old = [g for g in self._graphs_for_source(report.source) if g != graph]
+        if not old:
+            self._store.extend(quads)
+            return AddResult(rid, "added", len(quads))
+        drops = " ".join(f"DROP SILENT GRAPH {g} ;" for g in old)
+        body = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
+        self._store.update(f"{drops} INSERT DATA {{ GRAPH {graph} {{ {body} }} }}")
+        return AddResult(rid, "replaced", len(quads))
+
+    def remove(self, report_id: str) -> bool:
+        graph = report_iri(report_id)
+        if not self._store.contains_named_graph(graph):
+            return False
+        self._store.remove_graph(graph)
+        return True
+
+    def flush(self) -> None:
+        self._store.flush()
+
+    def close(self) -> None:
+        """Release the directory (Oxigraph frees its lock when the object goes away)."""
+        self._store = None
+
+    # -- reading -------------------------------------------------------------------------
+
+    def query(self, sparql: str, *, substitutions: dict | None = None, union: bool = True):
+        """Run a read-only SPARQL query; an update is a syntax error here, not a write."""
+        return self._store.query(
+            sparql,
+            prefixes=queries.PREFIXES,
+            use_default_graph_as_union=union,
+            substitutions=substitutions,
+        )
+
+    def select(self, sparql: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict]:
+        """Rows of a SELECT as dicts of Python values (str, int, float) by variable name."""
+        subs = {ox.Variable(k): v for k, v in bindings.items()} or None
+        results = self.query(sparql, substitutions=subs)
+        names = [v.value for v in results.variables]
+        return [{n: _py(row[n]) for n in names} for row in results]
+
+    def report_ids(self) -> list[str]:
+        return [row["hash"] for row in self.select(queries.REPORT_IDS)]
+
+    def stats(self) -> dict:
+        """Counts per entity type and relation type; the Neo4j backend prints the same."""
+        entities = {c: 0 for c in queries.ENTITY_CLASSES}
+        for row in self.select(queries.COUNT_ENTITIES):
+            entities[row["class"].removeprefix(ONTOLOGY)] = row["n"]
+        relations = {r: 0 for r in queries.RELATIONS}
+        for row in self.select(queries.COUNT_RELATIONS):
+            relations[row["p"].removeprefix(ONTOLOGY)] = row["n"]
+        reports = self.select(queries.COUNT_REPORTS)[0]["n"]
+        mentions = self.select(queries.COUNT_MENTIONS)[0]["n"]
+        return {"reports": reports, "mentions": mentions, "entities": entities, "relations": relations}
+
+    def dump(self, output, *, format: ox.RdfFormat) -> None:
+        if format.supports_datasets:
+            self._store.dump(output, format=format)
+            return
+        triples = self._store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+        )
+        triples.serialize(output, format=format)
+
+    def quads(self) -> Iterable[ox.Quad]:
+        return self._store.quads_for_pattern(None, None, None, None)
+
+    def _graphs_for_source(self, source: str) -> list[ox.NamedNode]:
+        rows = self.query(
+            queries.REPORTS_BY_SOURCE,
+            substitutions={ox.Variable("source"): ox.Literal(source)},
+            union=False,
+        )
+        return [row["report"] for row in rows]
+
+
+def _py(term):
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt.endswith(("#integer", "#long", "#int")):
+            return int(term.value)
+        if dt.endswith(("#decimal", "#double", "#float")):
+            return float(term.value)
+        return term.value
+    return term.value
+
+
+def _first_line(e: BaseException) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

@@ -1,0 +1,53 @@
+"""The external interface: a `Report` as the JSON object `kg extract --format jsonl` prints
+(the shape DESIGN.md fixes and the scorer reads)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loaders.model import Entity, Report
+
+_TYPE_FIELDS = {
+    "LegalInstrument": ("kind", "doc_number", "issuer"),
+    "Outcome": ("value", "unit", "qualifier", "measure"),
+    "Agency": ("region",),
+    "Place": ("region",),
+}
+
+
+def entity_to_dict(entity: Entity) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": entity.id,
+        "type": entity.type,
+        "label": entity.label,
+        "mentions": [{"text": m.text, "start": m.start, "end": m.end} for m in entity.mentions],
+    }
+    if entity.aliases:
+        out["aliases"] = list(entity.aliases)
+    for name in _TYPE_FIELDS.get(entity.type, ()):
+        out[name] = getattr(entity, name)
+    return out
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    return {
+        "source": report.source,
+        "id": report.id,
+        "title": report.title,
+        "publisher": report.publisher,
+        "year": report.year,
+        "published": report.published,
+        "region": report.region,
+        "doc_number": report.doc_number,
+        "entities": [entity_to_dict(e) for e in report.entities],
+        "relations": [
+            {
+                "type": r.type,
+                "source": r.source,
+                "target": r.target,
+                "evidence": {"start": r.evidence.start, "end": r.evidence.end},
+                **({"role": r.role} if r.role else {}),
+            }
+            for r in report.relations
+        ],
+    }

@@ -1,0 +1,180 @@
+"""Report metadata: title, region, publisher, year reported on, publication date, own 文号.
+
+The region comes first because agencies are resolved against it; the publisher is then the
+agency the title or source line names, or failing that the one the opening text is about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from loaders import regions
+from loaders.recognizers.agencies import AgencyMatch
+from loaders.recognizers.doc_numbers import find_doc_numbers
+from loaders.regions import Region
+
+_TITLE_WORDS = re.compile(r"报告|总结|情况|工作|汇报|述职|要点|计划|通报|白皮书")
+_BULLET = re.compile(r"^\s*(?:[-·•*]|更多|首页|当前位置|您的位置)")
+_SOURCE = re.compile(r"(?:信息来源|来源|发布机构|发布单位|发文机关)\s*[:：]\s*(?P<src>[^\s|]{2,40})")
+_DATE = re.compile(
+    r"(?:发布时间|发布日期|日期|时间|发文日期|成文日期)\s*[:：]\s*"
+    r"(?P<y>(?:19|20)\d\d)[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})"
+)
+_CN_DATE = re.compile(r"(?P<y>(?:19|20)\d\d)年(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年度?|年)")
+_DOC_NUMBER_LINE = re.compile(r"(?:文号|索引号)\s*[:：]")
+_TOWN = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,4}?)(?P<level>街道办事处|街道|镇人民政府|镇|乡人民政府|乡)")
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """What the opening of a report says about it, before agencies are known."""
+
+    title: str | None
+    title_span: tuple[int, int] | None
+    source_span: tuple[int, int] | None
+    published: str | None
+    doc_number: str | None
+
+
+def read_header(text: str, *, html_title: str | None, html_published: str | None) -> Header:
+    title, title_span = _title(text, html_title)
+    source = _SOURCE.search(text[:3000])
+    return Header(
+        title=title,
+        title_span=title_span,
+        source_span=source.span("src") if source else None,
+        published=html_published or _published(text),
+        doc_number=_own_doc_number(text, title_span),
+    )
+
+
+def _title(text: str, html_title: str | None) -> tuple[str | None, tuple[int, int] | None]:
+    pos = 0
+    fallback = None
+    for n, line in enumerate(text.split("\n")):
+        start, pos = pos, pos + len(line) + 1
+        stripped = line.strip()
+        if n > 40:
+            break
+        if not stripped or _BULLET.match(line) or len(stripped) > 80 or "。" in stripped:
+            continue
+        if _DATE.search(stripped) or _SOURCE.search(stripped):
+            continue
+        offset = start + line.index(stripped)
+        if _TITLE_WORDS.search(stripped) and len(stripped) >= 6:
+            return stripped, (offset, offset + len(stripped))
+        if fallback is None and len(stripped) >= 6:
+            fallback = (stripped, (offset, offset + len(stripped)))
+    if html_title:
+        found = text.find(html_title)
+        return html_title, (found, found + len(html_title)) if found >= 0 else None
+    return fallback if fallback else (None, None)
+
+
+def _published(text: str) -> str | None:
+    m = _DATE.search(text[:5000])
+    if m is None:
+        tail = list(_CN_DATE.finditer(text[-400:]))
+        m = tail[-1] if tail else None
+    if m is None:
+        return None
+    y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def _own_doc_number(text: str, title_span: tuple[int, int] | None) -> str | None:
+    head_end = title_span[1] + 200 if title_span else 400
+    for line in text[:head_end].split("\n"):
+        found = find_doc_numbers(line)
+        if found and (_DOC_NUMBER_LINE.search(line) or len(line.strip()) <= len(found[0].text) + 4):
+            return found[0].normalized
+    return None
+
+
+def infer_region(folded: str, title: str | None) -> Region | None:
+    """The most specific region the report is about, weighing the title and opening most."""
+    scores: Counter[str] = Counter()
+    weighted = [(folded[:1500], 2.0), (folded, 1.0)]
+    if title:
+        weighted.append((title, 8.0))
+    for text, weight in weighted:
+        for _s, _e, name in regions.find_region_names(text):
+            candidates = regions.lookup(name)
+            for region in candidates:
+                scores[region.code] += weight / len(candidates)
+    if not scores:
+        return None
+    all_regions = regions.all_regions()
+    support: Counter[str] = Counter()
+    for code, score in scores.items():
+        region = all_regions[code]
+        support[code] += score
+        for ancestor in regions.ancestors(region):
+            support[code] += 0.5 * scores.get(ancestor.code, 0.0)
+    best_code, best = max(support.items(), key=lambda kv: (kv[1], len(kv[0].rstrip("0"))))
+    region = all_regions[best_code]
+    # A city report that names one district in passing stays a city report.
+    parent = regions.parent(region)
+    if parent is not None and scores.get(parent.code, 0.0) > 2 * scores[best_code]:
+        return parent
+    return region if best >= 1.0 else None
+
+
+def find_town(folded: str, header: Header, region: Region | None) -> str | None:
+    """The town or street office that wrote the report, as a full-name prefix."""
+    spans = [s for s in (header.title_span, header.source_span) if s]
+    for start, end in spans:
+        m = _TOWN.search(folded[start:end])
+        if m is None:
+            continue
+        name = m.group("name")
+        for _s, e, region_name in regions.find_region_names(name):
+            name = name[e:] if len(name) - e >= 2 else name
+            del region_name
+        level = "街道" if m.group("level").startswith("街道") else m.group("level")[0]
+        prefix = regions.full_prefix(region) if region is not None else ""
+        return prefix + name + level
+    return None
+
+
+def choose_publisher(
+    agencies: list[AgencyMatch], folded: str, header: Header
+) -> AgencyMatch | None:
+    """The author: named in the title or source line, else the agency the opening is about."""
+    named = [a for a in agencies if a.canonical and not a.bare]
+    for span in (header.title_span, header.source_span):
+        if span is None:
+            continue
+        inside = [a for a in named if span[0] <= a.start and a.end <= span[1]]
+        if inside:
+            return max(inside, key=lambda a: (a.end - a.start, -a.start))
+    counts = Counter(a.canonical for a in named)
+    opening = [a for a in named if a.start < 600]
+    if not opening:
+        return None
+    selfish = "我局" in folded or "本局" in folded
+    def score(a: AgencyMatch) -> tuple[float, int]:
+        bonus = 3.0 if selfish and a.canonical and a.canonical.endswith("局") else 0.0
+        return counts[a.canonical] + bonus + (2.0 if a is opening[0] else 0.0), -a.start
+    return max(opening, key=score)
+
+
+def infer_year(folded: str, header: Header) -> int | None:
+    """The year reported on: the title's year, else the opening's most frequent year."""
+    if header.title:
+        years = [int(y) for y in _YEAR.findall(header.title)]
+        if years:
+            return max(years) if "工作思路" not in header.title else min(years)
+    start = header.title_span[1] if header.title_span else 0
+    years = Counter(int(y) for y in _YEAR.findall(folded[start : start + 1200]))
+    published_year = int(header.published[:4]) if header.published else None
+    if published_year:
+        years = Counter({y: c for y, c in years.items() if y <= published_year})
+    if years:
+        return max(years.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return published_year

@@ -1,0 +1,413 @@
+"""One document in, one `Report` out: read → clean → recognize → resolve.
+
+Pure functions of the file: no store, no global state beyond cached reference data, so a
+process pool (or any cluster engine) can map `extract` over files unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from loaders import metadata, regions
+from loaders.clean import clean_text
+from loaders.model import Entity, Mention, Relation, Report, Span, report_id
+from loaders.normalize import fold
+from loaders.read import read_document
+from loaders.recognizers import agencies as agency_rules
+from loaders.recognizers.agencies import AgencyMatch, RegionContext, find_agencies
+from loaders.recognizers.doc_numbers import find_doc_numbers
+from loaders.recognizers.instruments import (
+    InstrumentMatch,
+    find_titles,
+    find_unmarked_statutes,
+    find_unmarked_titles,
+    instrument_from_title,
+    title_class,
+)
+from loaders.recognizers.media import find_media
+from loaders.recognizers.outcomes import find_outcomes
+from loaders.recognizers.programs import find_programs
+from loaders.reference import table
+from loaders.sentences import Sentences
+
+_ROLE_CUES = (
+    ("legal_basis", re.compile(r"依据|根据|依照|按照|违反|适用")),
+    ("training", re.compile(r"学习|培训|考试|讲座|授课|学法")),
+    ("publicity", re.compile(r"宣传|普法|宣讲|解读|发放")),
+)
+
+
+def extract(path: str | Path) -> Report:
+    """Read one file and recognize everything in it. Raises `ReadError` for bad files."""
+    doc = read_document(path)
+    return build_report(
+        doc.text, source=str(path), html_title=doc.title, html_published=doc.published
+    )
+
+
+def build_report(
+    raw: str,
+    *,
+    source: str,
+    html_title: str | None = None,
+    html_published: str | None = None,
+) -> Report:
+    cleaned = clean_text(raw)
+    text, furniture = cleaned.text, list(cleaned.furniture)
+    folded = fold(text)
+    header = metadata.read_header(text, html_title=html_title, html_published=html_published)
+    region = metadata.infer_region(folded, header.title)
+    found, publisher, region, town = _agencies_and_publisher(text, folded, header, region)
+
+    builder = _Builder(text=text, rid=report_id(text))
+    publisher_id = None
+    if publisher is not None and publisher.canonical:
+        publisher_id = builder.entity("Agency", publisher.canonical)
+    _add_agencies(builder, text, folded, found, publisher, region, town)
+    instruments = _instruments(text, folded, furniture)
+    _add_instruments(builder, instruments, text, folded)
+    _add_media(builder, text, folded)
+    _add_programs(builder, text, folded)
+    _add_outcomes(builder, text, furniture)
+    _add_places(builder, text, folded, region)
+    _link(builder, publisher_id, region)
+    return Report(
+        source=source,
+        text=text,
+        title=header.title,
+        publisher=publisher.canonical if publisher else None,
+        year=metadata.infer_year(folded, header),
+        published=header.published,
+        region=_region_label(region),
+        doc_number=header.doc_number,
+        entities=builder.entities(),
+        relations=builder.relations,
+    )
+
+
+# ---------------------------------------------------------------- agencies
+
+
+def _agencies_and_publisher(text, folded, header, region):
+    town = metadata.find_town(folded, header, region)
+    found = find_agencies(text, folded, context=RegionContext(region, town))
+    publisher = metadata.choose_publisher(found, folded, header)
+    if publisher is not None and publisher.region_code:
+        own = regions.all_regions().get(publisher.region_code)
+        if own is not None and (region is None or own.code != region.code):
+            region = own if region is None or own.level != "province" else region
+            town = metadata.find_town(folded, header, region)
+            found = find_agencies(text, folded, context=RegionContext(region, town))
+            publisher = metadata.choose_publisher(found, folded, header)
+    if publisher is None and town:
+        name = town + ("办事处" if town.endswith("街道") else "人民政府")
+        publisher = AgencyMatch(0, 0, "", name, region.code if region else None)
+    return found, publisher, region, town
+
+
+def _add_agencies(builder, text, folded, found, publisher, region, town) -> None:
+    pub = publisher.canonical if publisher else None
+    for m in found:
+        name = m.canonical or _bare_name(m, pub, region)
+        if name:
+            eid = builder.entity("Agency", name, Mention(m.text, m.start, m.end))
+            builder.regions[eid] = m.region_code
+            parent = _parent_body(name)
+            if parent and parent != name:
+                pid = builder.entity("Agency", parent)
+                builder.relate("partOf", eid, pid, m.start)
+    if pub:
+        for form, endings in _self_references():
+            for hit in re.finditer(re.escape(form), folded):
+                if pub.endswith(endings):
+                    span = hit.span()
+                    builder.entity("Agency", pub, Mention(text[span[0] : span[1]], *span))
+
+
+def _bare_name(m: AgencyMatch, publisher: str | None, region) -> str | None:
+    body = agency_rules.bare_canonical(fold(m.text))
+    if body is None:
+        return None
+    if publisher and publisher.endswith(body):
+        return publisher
+    if region is not None and len(m.text) >= 4 and body == fold(m.text):
+        return regions.full_prefix(region) + body
+    return None
+
+
+@cache
+def _self_references() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(
+        (r["form"], tuple(r["publisher_endings"].split("|"))) for r in table("self_references.tsv")
+    )
+
+
+def _parent_body(name: str) -> str | None:
+    """The body a named sub-unit belongs to (…城市管理委员会督察总队 → …城市管理委员会)."""
+    for sub in agency_rules._sub_units():
+        if name.endswith(sub) and len(name) > len(sub) + 2:
+            parent = name[: -len(sub)]
+            if agency_rules.body_of(parent) is not None:
+                return parent
+    return None
+
+
+def _region_label(region) -> str | None:
+    if region is None:
+        return None
+    chain = [region, *regions.ancestors(region)]
+    return "".join(r.name for r in reversed(chain))
+
+
+# ---------------------------------------------------------------- instruments
+
+
+def _instruments(text: str, folded: str, furniture: list[Span]) -> list[InstrumentMatch]:
+    titles = find_titles(text)
+    marked = [Span(t.start, t.end) for t in titles]
+    found = [m for m in (instrument_from_title(t) for t in titles) if m is not None]
+    found += find_unmarked_statutes(text, folded, skip=marked)
+    found += find_unmarked_titles(text, skip=marked + furniture)
+    return sorted(found, key=lambda m: m.start)
+
+
+def _add_instruments(builder, instruments, text: str, folded: str) -> None:
+    ids = [
+        builder.entity("LegalInstrument", m.label, Mention(m.text, m.start, m.end))
+        for m in instruments
+    ]
+    for m, eid in zip(instruments, ids, strict=True):
+        entity = builder.by_id[eid]
+        entity.kind = entity.kind or m.kind
+        if m.statute is not None and m.statute.issuer:
+            entity.issuer = entity.issuer or m.statute.issuer
+    issuers = _docnumber_issuers()
+    for number in find_doc_numbers(folded):
+        owner = _owner_of(number, instruments, folded)
+        if owner is not None:
+            entity = builder.by_id[ids[owner]]
+            if entity.doc_number and entity.doc_number != number.normalized:
+                owner = None
+        if owner is None:
+            eid = builder.entity(
+                "LegalInstrument",
+                number.normalized,
+                Mention(number.text, number.start, number.end),
+            )
+            entity = builder.by_id[eid]
+            entity.kind = entity.kind or "normative_document"
+        entity.doc_number = number.normalized
+        entity.issuer = entity.issuer or issuers.get(number.issuer_code)
+
+
+def _owner_of(number, instruments: list[InstrumentMatch], folded: str) -> int | None:
+    """The title a 文号 belongs to: the one it follows (《…》(闽司[2017]348号)), else the one
+    it directly precedes (国发〔2016〕9号《…》). Outer titles win over nested ones."""
+    def gap_free(a: int, b: int) -> bool:
+        return not re.search(r"[。；;\n、,，]", folded[a:b])
+
+    after = [
+        i
+        for i, m in enumerate(instruments)
+        if 0 <= number.start - m.end <= 3 and gap_free(m.end, number.start)
+    ]
+    if after:
+        return min(after, key=lambda i: instruments[i].start)
+    before = [
+        i
+        for i, m in enumerate(instruments)
+        if 0 <= m.start - number.end <= 2 and gap_free(number.end, m.start)
+    ]
+    return before[0] if before else None
+
+
+@cache
+def _docnumber_issuers() -> dict[str, str]:
+    return {r["prefix"]: r["issuer"] for r in table("docnumber_issuers.tsv")}
+
+
+# ---------------------------------------------------------------- media, programs, outcomes
+
+
+def _add_media(builder, text: str, folded: str) -> None:
+    for t in find_titles(text):
+        if title_class(t.name) == "media":
+            builder.entity("MediaOutlet", t.name, Mention(t.text, t.start, t.end))
+    for m in find_media(text, folded):
+        builder.entity("MediaOutlet", m.label, Mention(m.text, m.start, m.end))
+
+
+def _add_programs(builder, text: str, folded: str) -> None:
+    for p in find_programs(text, folded):
+        builder.entity("Program", p.label, Mention(p.text, p.start, p.end))
+
+
+def _add_outcomes(builder, text: str, furniture: list[Span]) -> None:
+    for n, o in enumerate(find_outcomes(text, skip=furniture)):
+        label = f"{o.measure}{o.text}" if o.measure else o.text
+        entity = Entity(
+            id=f"outcome:{builder.rid}:{n}",
+            type="Outcome",
+            label=label,
+            mentions=[Mention(o.text, o.start, o.end)],
+            value=o.value,
+            unit=o.unit,
+            qualifier=o.qualifier,
+            measure=o.measure,
+        )
+        builder.add(entity)
+
+
+def _add_places(builder, text: str, folded: str, region) -> None:
+    for start, end, name in regions.find_region_names(folded):
+        found = regions.lookup(name)
+        if len(found) != 1 or (found[0].name != name and len(name) < 3):
+            continue
+        label = _region_label(found[0])
+        eid = builder.entity("Place", label, Mention(text[start:end], start, end))
+        builder.by_id[eid].region = found[0].code
+    if region is not None:
+        builder.entity("Place", _region_label(region))
+
+
+# ---------------------------------------------------------------- relations
+
+
+def _link(builder, publisher_id: str | None, region) -> None:
+    """Facts the report states about its author, each with its supporting sentence."""
+    ents = builder.entities()
+    if publisher_id:
+        for e in ents:
+            first = e.mentions[0].start if e.mentions else None
+            if first is None:
+                continue
+            if e.type == "LegalInstrument":
+                builder.relate("cites", publisher_id, e.id, first, role=_role(builder, first))
+            elif e.type == "Program":
+                builder.relate("runs", publisher_id, e.id, first)
+            elif e.type == "Outcome":
+                builder.relate("reports", publisher_id, e.id, first)
+            elif e.type == "MediaOutlet":
+                builder.relate("publishedIn", publisher_id, e.id, first)
+    _link_measures(builder, ents)
+    _link_places(builder, ents, region)
+    _link_issuers(builder, ents)
+
+
+def _role(builder, pos: int) -> str | None:
+    span = builder.sentences.at(pos)
+    sentence = builder.text[span.start : span.end]
+    for role, cue in _ROLE_CUES:
+        if cue.search(sentence):
+            return role
+    return None
+
+
+def _link_measures(builder, ents: list[Entity]) -> None:
+    """An outcome measures the program or instrument named in its own sentence."""
+    targets = [
+        (m.start, e.id)
+        for e in ents
+        if e.type in ("Program", "LegalInstrument")
+        for m in e.mentions
+    ]
+    for e in ents:
+        if e.type != "Outcome" or not e.mentions:
+            continue
+        pos = e.mentions[0].start
+        span = builder.sentences.at(pos)
+        near = [(abs(pos - s), t) for s, t in targets if span.start <= s < span.end]
+        if near:
+            builder.relate("measures", e.id, min(near)[1], pos)
+
+
+def _link_places(builder, ents: list[Entity], region) -> None:
+    places = {e.label: e.id for e in ents if e.type == "Place"}
+    all_regions = regions.all_regions()
+    for e in ents:
+        if e.type != "Agency" or not e.mentions:
+            continue
+        code = builder.regions.get(e.id)
+        if code and code in all_regions:
+            label = _region_label(all_regions[code])
+            target = places.get(label) or builder.entity("Place", label)
+            builder.relate("locatedIn", e.id, target, e.mentions[0].start)
+
+
+def _link_issuers(builder, ents: list[Entity]) -> None:
+    agencies = {e.label: e.id for e in ents if e.type == "Agency"}
+    for e in ents:
+        if e.type != "LegalInstrument" or not e.mentions:
+            continue
+        issuer = e.issuer or next(
+            (name for name in agencies if e.label.startswith(name) and len(name) >= 4), None
+        )
+        if issuer and issuer in agencies:
+            e.issuer = issuer
+            builder.relate("issuedBy", e.id, agencies[issuer], e.mentions[0].start)
+
+
+# ---------------------------------------------------------------- assembly
+
+
+_SLUGS = {
+    "Agency": "agency",
+    "LegalInstrument": "instrument",
+    "Program": "program",
+    "MediaOutlet": "media",
+    "Place": "place",
+    "Outcome": "outcome",
+}
+
+
+def entity_id(type_: str, label: str) -> str:
+    """Stable across reports: the same statute cited by two reports is one entity."""
+    return f"{_SLUGS[type_]}:{label}"
+
+
+@dataclass
+class _Builder:
+    """Collects entities (merging mentions of the same canonical name) and relations."""
+
+    text: str
+    rid: str
+    by_id: dict[str, Entity] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    regions: dict[str, str | None] = field(default_factory=dict)
+    _seen: set[tuple[str, str, str]] = field(default_factory=set)
+    _sentences: Sentences | None = None
+
+    @property
+    def sentences(self) -> Sentences:
+        if self._sentences is None:
+            self._sentences = Sentences(self.text)
+        return self._sentences
+
+    def entity(self, type_: str, label: str, mention: Mention | None = None) -> str:
+        eid = entity_id(type_, label)
+        entity = self.by_id.get(eid)
+        if entity is None:
+            entity = self.by_id[eid] = Entity(id=eid, type=type_, label=label)
+        if mention is not None and mention not in entity.mentions:
+            entity.mentions.append(mention)
+            if mention.text != label and mention.text not in entity.aliases:
+                entity.aliases.append(mention.text)
+        return eid
+
+    def add(self, entity: Entity) -> None:
+        self.by_id[entity.id] = entity
+
+    def relate(self, type_: str, source: str, target: str, pos: int, *, role=None) -> None:
+        key = (type_, source, target)
+        if key in self._seen or source == target:
+            return
+        self._seen.add(key)
+        self.relations.append(Relation(type_, source, target, self.sentences.at(pos), role))
+
+    def entities(self) -> list[Entity]:
+        for e in self.by_id.values():
+            e.mentions.sort(key=lambda m: m.start)
+        return list(self.by_id.values())

@@ -1,0 +1,322 @@
+"""Agencies: region + body + suffix (福州市晋安区城市管理局), level-character abbreviations
+resolved against the report's region (区城管委 → 武汉市新洲区城市管理委员会), national bodies
+(住建部 → 中华人民共和国住房和城乡建设部), and bare body names (城市管理局).
+
+Matching runs on the folded text (traditional → simplified), so canonical names come out
+simplified while mentions keep the text as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import ahocorasick
+
+from loaders import regions
+from loaders.reference import table, word_list
+from loaders.regions import Region
+
+_LEVEL_CHARS = "省市区县州镇乡"
+# Characters after which a level character starts a name (、区政府), not ends a word (各区政府).
+_BEFORE_LEVEL = set("的和与及、,，。;；:：在由向对经将被为是了并同“”\"（）()《》 \n\t·-—把从据")
+_PARTY = ("中国共产党", "中共")
+_YOUTH = re.compile(r"团(?P<level>[省市区县])委")
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    form: str
+    canonical: str
+    family: str  # gov | party | cppcc
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyMatch:
+    """A named body. `canonical` is None for a bare body name whose region is unknown;
+    `bare` marks names written with no region at all (城市管理局, 城管委)."""
+
+    start: int
+    end: int
+    text: str
+    canonical: str | None
+    region_code: str | None = None
+    bare: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RegionContext:
+    """Where the report comes from, to resolve 区/市/省 abbreviations."""
+
+    region: Region | None = None
+    town: str | None = None  # full name prefix of the town or street office, if the author is one
+
+
+@cache
+def _bodies() -> dict[str, Body]:
+    return {r["form"]: Body(r["form"], r["canonical"], r["family"]) for r in table("agency_bodies.tsv")}
+
+
+@cache
+def _max_body() -> int:
+    return max(len(f) for f in _bodies())
+
+
+@cache
+def _sub_units() -> tuple[str, ...]:
+    return tuple(sorted(word_list("agency_sub_units.txt"), key=len, reverse=True))
+
+
+@cache
+def _national() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for row in table("national_agencies.tsv"):
+        for name in (row["canonical"], *row["aliases"].split("|")):
+            if name:
+                index.setdefault(name, row["canonical"])
+    return index
+
+
+@cache
+def _national_automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for name in _national():
+        automaton.add_word(name, name)
+    automaton.make_automaton()
+    return automaton
+
+
+@cache
+def _bare_automaton() -> ahocorasick.Automaton:
+    """Body names that stand alone as a name: full forms and abbreviations of 3+ characters."""
+    automaton = ahocorasick.Automaton()
+    for form, body in _bodies().items():
+        if body.family == "gov" and len(form) >= 3 and not form.startswith(("人民", "政府")):
+            automaton.add_word(form, form)
+    automaton.make_automaton()
+    return automaton
+
+
+def level_region(level: str, region: Region | None) -> Region | None:
+    """The region a level character stands for in a report from `region`."""
+    if region is None:
+        return None
+    chain = [region, *regions.ancestors(region)]
+    if level in ("省", "自治区"):
+        top = chain[-1]
+        return top if top.level == "province" and not regions.is_municipality(top) else None
+    if level == "市":
+        for r in chain:
+            if r.name.endswith("市"):
+                return r
+        return None
+    wanted = {"区": "区", "县": "县", "州": "州"}.get(level)
+    if wanted is None:
+        return None
+    return next((r for r in chain if r.level != "province" and r.name.endswith(wanted)), None)
+
+
+def _prefix_for(region: Region, written: str | None = None) -> str:
+    """Full-name prefix of a region; a chain written out in full (宝鸡市千阳县) is kept."""
+    if written and len(written) > len(region.name) and written.endswith(region.name):
+        return written
+    return regions.full_prefix(region)
+
+
+def _longest_body(folded: str, pos: int) -> Body | None:
+    bodies = _bodies()
+    for length in range(min(_max_body(), len(folded) - pos), 0, -1):
+        body = bodies.get(folded[pos : pos + length])
+        if body is not None:
+            return body
+    return None
+
+
+def _sub_unit(folded: str, pos: int) -> str:
+    return next((s for s in _sub_units() if folded.startswith(s, pos)), "")
+
+
+def _compose(prefix: str, body: Body, *, youth: bool = False) -> str:
+    if youth:
+        return f"共青团{prefix}委员会"
+    if body.family == "party":
+        return f"中共{prefix}{body.canonical}"
+    if body.family == "cppcc":
+        return f"中国人民政治协商会议{prefix}委员会"
+    return prefix + body.canonical
+
+
+def _pick_region(name: str, context: RegionContext) -> Region | None:
+    candidates = regions.lookup(name)
+    if not candidates:
+        return None
+    here = context.region
+    if here is not None and len(candidates) > 1:
+        for prefix_len in (4, 2):
+            same = [c for c in candidates if c.code[:prefix_len] == here.code[:prefix_len]]
+            if same:
+                return same[0]
+    return candidates[0]
+
+
+def _chains(folded: str) -> list[tuple[int, int, str]]:
+    """Region names merged into chains: 福州市晋安区 is one chain ending at 区."""
+    chains: list[tuple[int, int, str]] = []
+    for start, end, name in regions.find_region_names(folded):
+        if chains and chains[-1][1] == start:
+            chains[-1] = (chains[-1][0], end, chains[-1][2] + name)
+        else:
+            chains.append((start, end, name))
+    return chains
+
+
+def find_agencies(text: str, folded: str, *, context: RegionContext) -> list[AgencyMatch]:
+    """Every agency name in the text, longest and leftmost first, without overlaps."""
+    candidates = [
+        *_with_region(text, folded, context),
+        *_with_level(text, folded, context),
+        *_youth(text, folded, context),
+        *_national_names(text, folded),
+        *_bare(text, folded),
+    ]
+    return _without_overlaps(candidates)
+
+
+def _party_prefix(folded: str, start: int) -> int:
+    for p in _PARTY + ("共青团",):
+        if folded.endswith(p, 0, start):
+            return start - len(p)
+    return start
+
+
+def _with_region(text: str, folded: str, context: RegionContext) -> list[AgencyMatch]:
+    found = []
+    for start, end, chain in _chains(folded):
+        body = _longest_body(folded, end)
+        last_name = _last_region_name(chain)
+        region = _pick_region(last_name, context) if last_name else None
+        if body is None or region is None:
+            continue
+        stop = end + len(body.form)
+        sub = _sub_unit(folded, stop)
+        begin = _party_prefix(folded, start)
+        youth = folded[begin:start] == "共青团" and body.form in ("委员会", "委")
+        written = _written_chain(chain, region)
+        name = _compose(_prefix_for(region, written), body, youth=youth) + sub
+        stop += len(sub)
+        found.append(AgencyMatch(begin, stop, text[begin:stop], name, region.code))
+    return found
+
+
+def _last_region_name(chain: str) -> str | None:
+    for start, _end, name in reversed(regions.find_region_names(chain)):
+        if start >= 0:
+            return name
+    return None
+
+
+def _written_chain(chain: str, region: Region) -> str:
+    """The chain as official names (晋安 → 晋安区); short names are expanded."""
+    parts = []
+    for _s, _e, name in regions.find_region_names(chain):
+        found = regions.lookup(name)
+        parts.append(found[0].name if found else name)
+    if parts:
+        parts[-1] = region.name
+    return "".join(parts)
+
+
+def _with_level(text: str, folded: str, context: RegionContext) -> list[AgencyMatch]:
+    found = []
+    for i, ch in enumerate(folded):
+        if ch not in _LEVEL_CHARS:
+            continue
+        prev = folded[i - 1] if i else "\n"
+        if prev not in _BEFORE_LEVEL and not folded.endswith(_PARTY, 0, i):
+            continue
+        body = _longest_body(folded, i + 1)
+        if body is None:
+            continue
+        stop = i + 1 + len(body.form)
+        sub = _sub_unit(folded, stop)
+        name, code = _level_name(ch, body, context)
+        stop += len(sub)
+        begin = _party_prefix(folded, i)
+        found.append(
+            AgencyMatch(begin, stop, text[begin:stop], name + sub if name else None, code)
+        )
+    return found
+
+
+def _level_name(level: str, body: Body, context: RegionContext) -> tuple[str | None, str | None]:
+    if level in "镇乡":
+        if context.town and context.town.endswith(level):
+            return _compose(context.town, body), None
+        return None, None
+    region = level_region(level, context.region)
+    if region is None:
+        return None, None
+    return _compose(_prefix_for(region), body), region.code
+
+
+def _youth(text: str, folded: str, context: RegionContext) -> list[AgencyMatch]:
+    found = []
+    for m in _YOUTH.finditer(folded):
+        region = level_region(m.group("level"), context.region)
+        start = m.start()
+        for s, e, name in _chains(folded[max(0, start - 12) : start]):
+            if e == min(12, start):
+                start = start - (e - s)
+                region = _pick_region(_last_region_name(name) or name, context) or region
+        if region is None:
+            continue
+        name = f"共青团{regions.full_prefix(region)}委员会"
+        found.append(AgencyMatch(start, m.end(), text[start : m.end()], name, region.code))
+    return found
+
+
+def _national_names(text: str, folded: str) -> list[AgencyMatch]:
+    names = _national()
+    found = []
+    for end, alias in _national_automaton().iter_long(folded):
+        start = end - len(alias) + 1
+        found.append(AgencyMatch(start, end + 1, text[start : end + 1], names[alias]))
+    return found
+
+
+def _bare(text: str, folded: str) -> list[AgencyMatch]:
+    found = []
+    for end, form in _bare_automaton().iter_long(folded):
+        start = end - len(form) + 1
+        prev = folded[start - 1] if start else "\n"
+        if prev in _BEFORE_LEVEL or not ("\u4e00" <= prev <= "\u9fff"):
+            found.append(
+                AgencyMatch(start, end + 1, text[start : end + 1], None, None, bare=True)
+            )
+    return found
+
+
+def _without_overlaps(candidates: list[AgencyMatch]) -> list[AgencyMatch]:
+    ordered = sorted(candidates, key=lambda m: (m.start, -(m.end - m.start), m.bare))
+    kept: list[AgencyMatch] = []
+    for m in ordered:
+        if kept and m.start < kept[-1].end:
+            continue
+        kept.append(m)
+    return kept
+
+
+def body_of(canonical: str) -> Body | None:
+    """The body a full name ends with (武汉市新洲区城市管理委员会 → 城市管理委员会)."""
+    best = None
+    for form, body in _bodies().items():
+        if body.family == "gov" and canonical.endswith(body.canonical):
+            if best is None or len(body.canonical) > len(best.canonical):
+                best = body
+    return best
+
+
+def bare_canonical(form: str) -> str | None:
+    body = _bodies().get(form)
+    return body.canonical if body else None

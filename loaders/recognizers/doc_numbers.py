@@ -1,0 +1,48 @@
+"""Document numbers (文号): 国发〔2016〕9号, 闽司[2017]348号, 榕城管委综(2018)101号.
+
+Every bracket style is normalized to 〔YYYY〕, and the issuer prefix is kept: it is what
+tells 国发 (the State Council) from 闽司 (Fujian's justice department).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_OPEN = re.escape("〔[(（【［")
+_CLOSE = re.escape("〕])）】］")
+_PATTERN = re.compile(
+    rf"(?P<prefix>[\u4e00-\u9fff]{{1,12}})\s*[{_OPEN}]\s*(?P<year>(?:19|20)\d\d)\s*[{_CLOSE}]"
+    r"\s*第?\s*(?P<number>\d{1,5})\s*[号號]"
+)
+# A prefix never contains these; the text before them is a sentence, not the issuer.
+_STOP = set("的了和及与据照按见经在将对以等为是文印由")
+
+
+@dataclass(frozen=True, slots=True)
+class DocNumberMatch:
+    start: int
+    end: int
+    text: str
+    normalized: str  # e.g. 国发〔2016〕9号
+    issuer_code: str  # e.g. 国发
+
+
+def find_doc_numbers(text: str) -> list[DocNumberMatch]:
+    found = []
+    for m in _PATTERN.finditer(text):
+        prefix = m.group("prefix")
+        cut = max((i for i, ch in enumerate(prefix) if ch in _STOP), default=-1)
+        prefix = prefix[cut + 1 :]
+        if not prefix:
+            continue
+        start = m.start("prefix") + len(m.group("prefix")) - len(prefix)
+        normalized = f"{prefix}〔{m.group('year')}〕{int(m.group('number'))}号"
+        found.append(DocNumberMatch(start, m.end(), text[start : m.end()], normalized, prefix))
+    return found
+
+
+def normalize(raw: str) -> str | None:
+    """The normalized form of one 文号, or None if `raw` is not one."""
+    found = find_doc_numbers(raw.replace(" ", ""))
+    return found[0].normalized if found else None

@@ -1,0 +1,443 @@
+"""Outcomes: every quantity a report gives for what was done or achieved.
+
+A quantity is a number with its measure word: 培训40余次, 1000人次, 满意率98.3%,
+13.8万平方米, 罚没收入30余万元 (value 300000, unit 元), 百分之九十 (value 90, unit %).
+Arabic and Chinese numerals count, with 万/亿 and the hedges 余/多/近/约/以上/超过/左右.
+
+Not outcomes: years, dates and times (no measure word follows them), ordinals (第五次),
+numbers inside titles, quotation marks and fixed names (“六进”, 三项制度, 千家万户),
+document numbers, targets and rules (力争…, 不少于…, 每年…, 积分任务为2400分), the baseline
+of a change (由22次减至2次: only 2次), and the plans for next year after a heading such as
+“三、下一步工作打算”.
+
+Matching runs on `fold(text)`, a same-length simplified and half-width view, so traditional
+text (萬, 餘, 場, 項) and full-width digits work; offsets and the unit are read from the
+original text. Vocabulary lives in `loaders/data/units.txt` and `loaders/data/outcome_*.txt`.
+
+>>> [(m.text, m.value, m.unit, m.qualifier) for m in find_outcomes("累计培训40余次,近1000人次。")]
+[('40余次', 40.0, '次', '余'), ('近1000人次', 1000.0, '人次', '近')]
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from loaders.model import Span
+from loaders.normalize import fold
+from loaders.reference import table, word_list
+
+__all__ = ["OutcomeMatch", "find_outcomes", "parse_chinese_number"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeMatch:
+    """One reported quantity; `text[start:end] == text` in the searched text."""
+
+    start: int
+    end: int
+    text: str  # the quantity as written, hedges included: 约13.8万平方米
+    value: float  # 13.8万 → 138000; 30余万元 → 300000 (unit 元)
+    unit: str  # measure word as written (臺 stays 臺); 万元/亿元 → 元; 百分之 → %
+    qualifier: str | None  # 余/多/近/约/以上/超过/左右
+    measure: str | None  # what it counts: 发放宣传品, 满意率, 法治宣传活动
+    measure_start: int | None
+    measure_end: int | None
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+_CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_SMALL) + "".join(_CN_BIG)
+_MULTIPLIERS = {"千": 1e3, "万": 1e4, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万亿": 1e12}
+_ROUND = ("百", "千", "万")  # 千名律师进万家: a slogan's round number, unless hedged (近千人)
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Clause and sentence ends: context rules and measure phrases never look past them.
+_CLAUSE_MARKS = re.compile(r"[,,。;;!!??::\n、()()“”\"《》\[\]【】]")
+_SENTENCE_MARKS = re.compile(r"[。;;!!??\n]")
+_NUMERAL = re.compile(rf"[\d{_CN_CHARS}]")
+_BEFORE_CODE = set(".-/_#×*")  # 2025-31483, v2.0: part of a code, not a count
+_TITLES = re.compile(r"《[^《》\n]*(?:》|$)", re.M)
+_QUOTED = re.compile(r'“[^“”\n]{1,25}”|"[^"\n]{1,25}"|「[^「」\n]{1,25}」|『[^『』\n]{1,25}』')
+_HEADING = re.compile(
+    r"^[ \t]*(?:(?P<part>第[一二三四五六七八九十]+部分)|(?P<top>[一二三四五六七八九十]+[、.])"
+    r"|(?P<sub>\([一二三四五六七八九十]+\)))(?P<title>[^\n]{0,40})$",
+    re.M,
+)
+# 第三十二条、三十三条: the second number is an ordinal too.
+_ORDINAL_LIST = re.compile(rf"第[\d{_CN_CHARS}]+[条款项章节批次期届]?[、,和及与至到-]$")
+_LEVELS = {"part": 0, "top": 1, "sub": 2}
+_YEAR = re.compile(r"(?:19|20)\d\d年")
+# Where the noun phrase after a count ends: a verb or a conjunction.
+_RIGHT_STOP = re.compile(r"参加|参与|考取|被|获|进行|接受|开展|发挥|全部|实现|和|及|与|等|分|赴")
+
+
+def parse_chinese_number(numeral: str) -> float | None:
+    """二十 → 20, 三百 → 300, 两万 → 20000, 九十五点五 → 95.5; None if not a number."""
+    numeral, _, decimals = numeral.partition("点")
+    if not numeral or any(ch not in _CN_CHARS for ch in numeral):
+        return None
+    if len(numeral) > 1 and all(ch in _CN_DIGITS for ch in numeral):
+        value = float("".join(str(_CN_DIGITS[ch]) for ch in numeral))  # 二〇二三 style
+    else:
+        total = section = 0
+        digit: int | None = None
+        for ch in numeral:
+            if ch in _CN_DIGITS:
+                digit = _CN_DIGITS[ch]
+            elif ch in _CN_SMALL:
+                section += (1 if digit is None else digit) * _CN_SMALL[ch]
+                digit = None
+            else:
+                section += digit or 0
+                digit = None
+                if section == 0 and total == 0:
+                    return None
+                if ch == "亿":
+                    total = (total + section) * _CN_BIG[ch]
+                else:
+                    total += section * _CN_BIG[ch]
+                section = 0
+        value = float(total + section + (digit or 0))
+    if decimals:
+        if any(ch not in _CN_DIGITS for ch in decimals):
+            return None
+        value += float("0." + "".join(str(_CN_DIGITS[ch]) for ch in decimals))
+    return value
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternative of `words`, longest first; one that never matches if empty."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) or "(?!)"
+
+
+class _Suffix:
+    """Which of some words a text ends with at a position (longest first)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        words = set(words)
+        self.width = max(map(len, words), default=0)
+        self.rx = re.compile(rf"(?:{_alternation(words)})$")
+
+    def at(self, folded: str, pos: int) -> str | None:
+        m = self.rx.search(folded, max(0, pos - self.width), pos)
+        return m.group() if m else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocab:
+    pattern: re.Pattern[str]
+    digits_only: frozenset[str]
+    event_units: frozenset[str]
+    qualifiers: dict[str, str]
+    before_qualifier: _Suffix
+    not_before: _Suffix
+    cn_not_before: _Suffix
+    one_verb: _Suffix
+    change_from: re.Pattern[str]
+    phrases: re.Pattern[str]
+    title: re.Pattern[str]
+    not_after: re.Pattern[str]
+    not_noun: re.Pattern[str]
+    cn_not_noun: re.Pattern[str]
+    target_clause: re.Pattern[str]
+    target_sentence: re.Pattern[str]
+    target_after: re.Pattern[str]
+    change_to: re.Pattern[str]
+    member_after: re.Pattern[str]
+    plan_heading: re.Pattern[str]
+    plan_heading_dated: tuple[str, ...]
+    measure_lead: re.Pattern[str]
+    measure_tail: _Suffix
+    measure_keep: _Suffix
+
+
+@cache
+def _vocab() -> _Vocab:
+    units = table("units.txt")
+    quals = table("outcome_qualifiers.txt")
+    words: dict[str, set[str]] = {}
+    for row in table("outcome_context.txt"):
+        words.setdefault(row["rule"], set()).add(row["word"])
+
+    def alt(rule: str) -> str:
+        return _alternation(words.get(rule, ()))
+
+    def rx(rule: str) -> re.Pattern[str]:
+        return re.compile(alt(rule))
+
+    after_q = _alternation(r["written"] for r in quals if r["position"] == "after")
+    unit_alt = _alternation(r["unit"] for r in units)
+    cn = re.escape(_CN_CHARS)
+    pattern = re.compile(
+        # 百分之九十, 百分之95以上
+        rf"百分之(?P<pct>{_ARABIC}|[{cn}]+(?:点[{cn}]+)?)(?P<pq>{after_q})?"
+        # 平均分98.7: the unit named before the number
+        rf"|(?P<pu>{alt('unit_before')})(?:为|达到|达)?"
+        rf"(?P<pn>\d+(?:\.\d+)?)(?![\d.%]|\s?(?:{unit_alt}))"
+        # 40余次, 30余万元, 1万余份, 4000分以上, 二十场
+        rf"|(?:(?P<ar>{_ARABIC})|(?P<cn>[{cn}]+))"
+        rf"[ \t]?(?P<q1>余|多)?(?P<mult>万亿|千万|百万|万|亿|千(?![米克瓦]))?(?P<q2>余|多)?[ \t]?"
+        rf"(?P<unit>{unit_alt})(?P<q3>[ \t]?(?:以上|左右))?"
+    )
+    return _Vocab(
+        pattern=pattern,
+        digits_only=frozenset(r["unit"] for r in units if r["numerals"] == "digits"),
+        event_units=frozenset(r["unit"] for r in units if r["event"] == "yes"),
+        qualifiers={r["written"]: r["qualifier"] for r in quals},
+        before_qualifier=_Suffix(r["written"] for r in quals if r["position"] == "before"),
+        not_before=_Suffix(words.get("not_before", ())),
+        cn_not_before=_Suffix(words.get("cn_not_before", ())),
+        one_verb=_Suffix(words.get("one_verb", ())),
+        change_from=rx("change_from"),
+        phrases=re.compile(_alternation(word_list("outcome_phrases.txt"))),
+        title=re.compile(rf"关于[^,。;:!?\n“”《》]{{2,60}}?(?:{alt('title_end')})"),
+        not_after=rx("not_after"),
+        not_noun=rx("not_noun"),
+        cn_not_noun=rx("cn_not_noun"),
+        target_clause=rx("target_clause"),
+        target_sentence=rx("target_sentence"),
+        target_after=re.compile(rf"\s?(?:{alt('target_after')})"),
+        change_to=re.compile(rf"\s?(?:{alt('change_to')})\s?[^,。;\n]{{0,6}}?[\d{cn}]"),
+        member_after=rx("member_after"),
+        plan_heading=rx("plan_heading"),
+        plan_heading_dated=tuple(words.get("plan_heading_dated", ())),
+        measure_lead=re.compile(rf"(?:{alt('measure_lead')})+"),
+        measure_tail=_Suffix(words.get("measure_tail", set()) | words.get("change_to", set())),
+        measure_keep=_Suffix(words.get("measure_keep", ())),
+    )
+
+
+class _Spans:
+    """A sorted set of half-open ranges, asked whether a range touches any of them."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = [s for s, _ in merged]
+        self.ends = [e for _, e in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, end - 1) - 1
+        return i >= 0 and self.ends[i] > start
+
+
+class _Text:
+    """The text, its folded view and where its clauses and sentences end."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded = fold(text)
+        self.clauses = [m.start() for m in _CLAUSE_MARKS.finditer(self.folded)]
+        self.sentences = [m.start() for m in _SENTENCE_MARKS.finditer(self.folded)]
+
+    def clause_start(self, pos: int, limit: int) -> int:
+        i = bisect_left(self.clauses, pos) - 1
+        return max(self.clauses[i] + 1 if i >= 0 else 0, pos - limit, 0)
+
+    def clause_end(self, pos: int, limit: int) -> int:
+        i = bisect_left(self.clauses, pos)
+        return min(self.clauses[i] if i < len(self.clauses) else len(self.folded), pos + limit)
+
+    def sentence_start(self, pos: int, limit: int) -> int:
+        i = bisect_left(self.sentences, pos) - 1
+        return max(self.sentences[i] + 1 if i >= 0 else 0, pos - limit, 0)
+
+
+def _is_plan_heading(title: str, vocab: _Vocab) -> bool:
+    """下一步工作打算, 2024年工作要点: the heading of next year's plans."""
+    title = re.sub(r"[。.:: \t]+$", "", title.strip())
+    if vocab.plan_heading.search(title):
+        return True
+    return bool(_YEAR.search(title)) and title.endswith(vocab.plan_heading_dated)
+
+
+def _plan_sections(folded: str, vocab: _Vocab) -> list[tuple[int, int]]:
+    """From a heading such as 三、下一步工作打算 to the next heading of its level or above."""
+    headings = [
+        (
+            m.start(),
+            next(level for name, level in _LEVELS.items() if m.group(name)),
+            _is_plan_heading(m.group("title"), vocab),
+        )
+        for m in _HEADING.finditer(folded)
+    ]
+    spans = []
+    for i, (start, level, is_plan) in enumerate(headings):
+        if is_plan:
+            end = next((o for o, lv, _ in headings[i + 1 :] if lv <= level), len(folded))
+            spans.append((start, end))
+    return spans
+
+
+def _excluded(folded: str, skip: Sequence[Span], vocab: _Vocab) -> _Spans:
+    """Spans where no number is an outcome: titles, quotes, fixed names, plans, `skip`."""
+    spans = [(s.start, s.end) for s in skip]
+    for rx in (_TITLES, _QUOTED, vocab.title, vocab.phrases):
+        spans += [m.span() for m in rx.finditer(folded)]
+    spans += _plan_sections(folded, vocab)
+    return _Spans(spans)
+
+
+def find_outcomes(text: str, *, skip: Sequence[Span] = ()) -> list[OutcomeMatch]:
+    """Every reported quantity in `text`, in text order, none inside a `skip` span."""
+    vocab = _vocab()
+    doc = _Text(text)
+    folded = doc.folded
+    excluded = _excluded(folded, skip, vocab)
+    found: list[OutcomeMatch] = []
+    floor = 0  # where the previous number ended: a measure phrase starts after it
+    for m in vocab.pattern.finditer(folded):
+        previous_end, floor = floor, m.end()
+        got = _read(m, doc, vocab)
+        if got is None:
+            continue
+        start, end, value, unit, qualifier = got
+        if (
+            excluded.overlaps(start, end)
+            or _is_target(doc, start, end, vocab)
+            or _is_baseline(doc, start, end, vocab)
+            or vocab.member_after.search(folded, end, doc.clause_end(end, 30))
+        ):
+            continue
+        measure, ms, me = _measure(doc, start, end, previous_end, vocab)
+        found.append(
+            OutcomeMatch(start, end, text[start:end], value, unit, qualifier, measure, ms, me)
+        )
+    return found
+
+
+def _read(
+    m: re.Match[str], doc: _Text, vocab: _Vocab
+) -> tuple[int, int, float, str, str | None] | None:
+    """(start, end, value, unit, qualifier) of one regex match, or None if it is no quantity."""
+    text, folded = doc.text, doc.folded
+    start, end = m.span()
+    qualifier: str | None = None
+    if m.group("pct") is not None:
+        value = _number(m.group("pct"))
+        if value is None:
+            return None
+        unit = "%"
+        if m.group("pq"):
+            qualifier = vocab.qualifiers[m.group("pq")]
+    elif m.group("pn") is not None:
+        return m.start("pn"), end, float(m.group("pn")), "分", None
+    else:
+        ar, cn, unit_word = m.group("ar"), m.group("cn"), m.group("unit")
+        unit_start, unit_end = m.span("unit")
+        after = unit_end + len(m.group("q3") or "")
+        if vocab.not_after.match(folded, unit_start) or vocab.not_noun.match(folded, after):
+            return None
+        if ar is not None:
+            if "," in ar and "," not in text[start : m.end("ar")]:
+                return None  # a full-width comma separates clauses, not thousands
+            prev = folded[start - 1] if start else ""
+            if prev in _BEFORE_CODE or (prev.isascii() and prev.isalnum()):
+                return None
+            value = float(ar.replace(",", ""))
+            if unit_word in vocab.digits_only and "." not in ar and 1900 <= value <= 2100:
+                return None  # 2017全市 is a year
+        else:
+            value = _number(cn)
+            if (
+                value is None
+                or unit_word in vocab.digits_only
+                or vocab.cn_not_before.at(folded, start)
+                or vocab.cn_not_noun.match(folded, after)
+                or folded.startswith("“", after)  # 三个“一号工程”
+            ):
+                return None
+            hedged = m.group("q1") or m.group("q2") or vocab.before_qualifier.at(folded, start)
+            if cn in _ROUND and not hedged:
+                return None
+            if cn == "一":  # 一批, 一线, 统一: only 召开一次会议 counts
+                verb_end = start - 1 if folded[start - 1 : start] == "了" else start
+                if unit_word not in vocab.event_units or not vocab.one_verb.at(folded, verb_end):
+                    return None
+        lead = start - 1 if folded[start - 1 : start] == " " else start
+        if vocab.not_before.at(folded, lead) or _ORDINAL_LIST.search(
+            folded, max(0, lead - 12), lead
+        ):
+            return None
+        if m.group("mult"):
+            value *= _MULTIPLIERS[m.group("mult")]
+        if unit_word in ("万元", "亿元"):
+            value *= _MULTIPLIERS[unit_word[0]]
+            unit_start += 1
+        unit = text[unit_start:unit_end]
+        q = m.group("q1") or m.group("q2") or (m.group("q3") or "").strip()
+        qualifier = vocab.qualifiers.get(q) if q else None
+    before = vocab.before_qualifier.at(folded, start)
+    if before:
+        start -= len(before)
+        qualifier = qualifier or vocab.qualifiers[before]
+    return start, end, round(value, 6), unit, qualifier
+
+
+def _number(raw: str) -> float | None:
+    if raw[0].isdigit():
+        return float(raw.replace(",", ""))
+    return parse_chinese_number(raw)
+
+
+def _is_target(doc: _Text, start: int, end: int, vocab: _Vocab) -> bool:
+    """力争…95%, 不少于40学时, 每年2次, 积分任务为2400分, 实现…的目标."""
+    folded = doc.folded
+    return bool(
+        vocab.target_clause.search(folded, doc.clause_start(start, 30), start)
+        or vocab.target_sentence.search(folded, doc.sentence_start(start, 80), start)
+        or vocab.target_after.match(folded, end)
+    )
+
+
+def _is_baseline(doc: _Text, start: int, end: int, vocab: _Vocab) -> bool:
+    """由22次减至2次: 22次 is where the change started from."""
+    lo = max(doc.clause_start(start, 30), start - 12)
+    return bool(
+        vocab.change_from.search(doc.folded, lo, start) and vocab.change_to.match(doc.folded, end)
+    )
+
+
+def _measure(
+    doc: _Text, start: int, end: int, floor: int, vocab: _Vocab
+) -> tuple[str | None, int | None, int | None]:
+    """What the quantity measures: the noun phrase after a count (召开4次专题会议 → 专题会议),
+    else the clause before it without function words (共开展各类普法宣传160余次 → 普法宣传)."""
+    text, folded = doc.text, doc.folded
+    right_end = doc.clause_end(end, 16)
+    digit = _NUMERAL.search(folded, end, right_end)
+    if digit:
+        right_end = digit.start()
+    right_at = end + 1 if folded.startswith("的", end) else end
+    stop = _RIGHT_STOP.search(folded, right_at, right_end)
+    right = folded[right_at : stop.start() if stop else right_end].rstrip()
+    if len(right.strip()) >= 2:
+        right_at += len(right) - len(right.lstrip())
+        right = right.strip()
+        return text[right_at : right_at + len(right)], right_at, right_at + len(right)
+    left_at = max(doc.clause_start(start, 24), floor)
+    left_end = start
+    while left_at < left_end and folded[left_at].isspace():
+        left_at += 1
+    while left_end > left_at and folded[left_end - 1].isspace():
+        left_end -= 1
+    while not vocab.measure_keep.at(folded, left_end):
+        tail = vocab.measure_tail.at(folded, left_end)
+        if not tail or left_end - len(tail) < left_at:
+            break
+        left_end -= len(tail)
+    lead = vocab.measure_lead.match(folded, left_at, left_end)
+    if lead:
+        left_at = lead.end()
+    if left_at < left_end:
+        return text[left_at:left_end], left_at, left_end
+    return None, None, None

@@ -1,0 +1,141 @@
+"""Programs: named campaigns, systems and methods (“谁执法谁普法”, 行政执法“三项制度”,
+七五普法, 宪法宣传周), normalized so the same program in two reports is one node.
+
+Three sources: the list of nationally known programs (`data/programs.tsv`), quoted phrases
+that the words around them mark as a program (`data/program_words.tsv`), and unquoted names
+with a program ending (…宣传月, …专项行动) or of the form 法治 + region (法治浙江).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import ahocorasick
+
+from loaders import regions
+from loaders.reference import table
+
+_QUOTED = re.compile(r"[“\"]([^“”\"\n]{2,16})[”\"]")
+_NOT_NAME = re.compile(r"[。；;：:!！?？]|的$")
+_NUMBER = re.compile(r"^[\d.·]+$")
+_LIST_NAME = re.compile(r"[一二三四五六七八九十百千两\d]")
+_STOP = set("的了和及与在对将把以为是等并由从向，,。；;、：:“”\"（）() \n")
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramMatch:
+    start: int
+    end: int
+    text: str
+    label: str
+
+
+@cache
+def _words(role: str) -> tuple[str, ...]:
+    words = [r["word"] for r in table("program_words.tsv") if r["role"] == role]
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@cache
+def _known() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for row in table("programs.tsv"):
+        for form in {row["label"], *row["forms"].split("|")}:
+            if form:
+                automaton.add_word(form, (form, row["label"]))
+    automaton.make_automaton()
+    return automaton
+
+
+@cache
+def known_labels() -> frozenset[str]:
+    return frozenset(r["label"] for r in table("programs.tsv"))
+
+
+def label_of(phrase: str) -> str:
+    """Canonical label: quote marks dropped, known aliases mapped to their label."""
+    bare = re.sub(r"[“”\"‘’「」]", "", phrase).strip()
+    for _end, (form, label) in _known().iter(phrase):
+        if len(form) == len(phrase):
+            return label
+    return bare
+
+
+def find_programs(text: str, folded: str) -> list[ProgramMatch]:
+    found = [*_known_programs(text, folded), *_quoted(text, folded), *_suffixed(text, folded)]
+    found.extend(_rule_of_law_places(text, folded))
+    return _without_overlaps(found)
+
+
+def _known_programs(text: str, folded: str) -> list[ProgramMatch]:
+    found = []
+    for end, (form, label) in _known().iter_long(folded):
+        start = end - len(form) + 1
+        found.append(ProgramMatch(start, end + 1, text[start : end + 1], label))
+    return found
+
+
+def _quoted(text: str, folded: str) -> list[ProgramMatch]:
+    found = []
+    for m in _QUOTED.finditer(folded):
+        phrase = m.group(1)
+        if _NOT_NAME.search(phrase):
+            continue
+        start, end = m.span()
+        head = next((h for h in _words("head") if folded.endswith(h, 0, start)), "")
+        tail = next((t for t in _words("tail") if folded.startswith(t, end)), "")
+        if _NUMBER.match(phrase) and not tail:
+            continue  # “12.4”, “721” alone are dates and list counts
+        cue = any(folded.startswith(c, end) for c in _words("cue"))
+        before = folded[max(0, start - 4) : start]
+        verb = any(v in before for v in _words("verb"))
+        if not (head or tail or cue or verb or _LIST_NAME.search(phrase) or "+" in phrase):
+            continue
+        begin, stop = start - len(head), end + len(tail)
+        label = label_of(folded[begin:stop])
+        found.append(ProgramMatch(begin, stop, text[begin:stop], label))
+    return found
+
+
+def _suffixed(text: str, folded: str) -> list[ProgramMatch]:
+    found = []
+    suffixes = "|".join(map(re.escape, _words("suffix")))
+    for m in re.finditer(rf"[\u4e00-\u9fff]{{2,10}}?(?:{suffixes})", folded):
+        start, end = m.span()
+        name = folded[start:end]
+        # trim a leading verb or function word: 开展严打专项行动 → 严打专项行动
+        for verb in _words("verb"):
+            if name.startswith(verb):
+                start += len(verb)
+                break
+        if end - start < 4 or folded[start - 1 : start] not in _STOP | {""}:
+            if not any(folded.endswith(v, 0, start) for v in _words("verb")):
+                continue
+        found.append(ProgramMatch(start, end, text[start:end], label_of(folded[start:end])))
+    return found
+
+
+def _rule_of_law_places(text: str, folded: str) -> list[ProgramMatch]:
+    """法治浙江, 法治梁平: the rule-of-law campaign of a place, named after it."""
+    found = []
+    for m in re.finditer(r"法治([\u4e00-\u9fff]{2,4})", folded):
+        for length in range(len(m.group(1)), 1, -1):
+            name = m.group(1)[:length]
+            if regions.lookup(name):
+                stop = m.start() + 2 + length
+                label = "法治" + regions.short_name(name)
+                found.append(ProgramMatch(m.start(), stop, text[m.start() : stop], label))
+                break
+    return found
+
+
+def _without_overlaps(found: list[ProgramMatch]) -> list[ProgramMatch]:
+    ordered = sorted(found, key=lambda p: (p.start, -(p.end - p.start)))
+    kept: list[ProgramMatch] = []
+    for p in ordered:
+        if kept and p.start < kept[-1].end:
+            continue
+        kept.append(p)
+    return kept

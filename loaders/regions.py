@@ -1,0 +1,192 @@
+"""China's administrative divisions (province, prefecture, county), from the cpca package's
+adcode table, and the naming rules that turn a region into the prefix of an agency's full name.
+
+We read cpca's data file directly instead of importing cpca: importing it loads pandas and
+jieba, which costs seconds per worker for a table we only need once.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import ahocorasick
+
+# Longest first: 新疆维吾尔自治区 → 新疆, 恩施土家族苗族自治州 → 恩施, 新洲区 → 新洲
+_SUFFIXES = (
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "地区",
+    "林区",
+    "新区",
+    "盟",
+    "省",
+    "市",
+    "区",
+    "县",
+    "旗",
+)
+_PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+MUNICIPALITIES = ("11", "12", "31", "50")
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    code: str  # 12-digit adcode
+    name: str  # official name, e.g. 新洲区
+    level: str  # province | city | county
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0" * 10
+
+    @property
+    def city_code(self) -> str:
+        return self.code[:4] + "0" * 8
+
+    @property
+    def short(self) -> str:
+        return short_name(self.name)
+
+
+def short_name(name: str) -> str:
+    """新洲区 → 新洲, 广西壮族自治区 → 广西; two characters stay as they are (东区 stays)."""
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            stem = name[: -len(suffix)]
+            return _strip_nations(stem) if suffix.startswith("自治") else stem
+    return name
+
+
+def _strip_nations(stem: str) -> str:
+    """恩施土家族苗族 → 恩施: autonomous areas are called by their place name alone."""
+    nations = _nations()
+    changed = True
+    while changed:
+        changed = False
+        for nation in nations:
+            if stem.endswith(nation) and len(stem) - len(nation) >= 2:
+                stem = stem[: -len(nation)]
+                changed = True
+    return stem
+
+
+@cache
+def _nations() -> tuple[str, ...]:
+    path = _adcode_file().with_name("56_nations.csv")
+    names = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    return tuple(sorted((n for n in names if n), key=len, reverse=True))
+
+
+def _adcode_file() -> Path:
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the cpca package (administrative divisions) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+
+
+def _level(code: str) -> str:
+    if code[2:] == "0" * 10:
+        return "province"
+    if code[4:] == "0" * 8:
+        return "city"
+    return "county"
+
+
+@cache
+def all_regions() -> dict[str, Region]:
+    with _adcode_file().open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return {
+        r["adcode"]: Region(r["adcode"], r["name"], _level(r["adcode"]))
+        for r in rows
+        if r["name"] not in _PLACEHOLDERS
+    }
+
+
+@cache
+def _by_name() -> dict[str, tuple[Region, ...]]:
+    index: dict[str, list[Region]] = {}
+    for region in all_regions().values():
+        index.setdefault(region.name, []).append(region)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+@cache
+def _by_short() -> dict[str, tuple[Region, ...]]:
+    index: dict[str, list[Region]] = {}
+    for region in all_regions().values():
+        if region.short != region.name:
+            index.setdefault(region.short, []).append(region)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def lookup(name: str) -> tuple[Region, ...]:
+    """Regions whose official name (or, failing that, short name) is `name`."""
+    return _by_name().get(name) or _by_short().get(name, ())
+
+
+def parent(region: Region) -> Region | None:
+    regions = all_regions()
+    if region.level == "county":
+        return regions.get(region.city_code) or regions.get(region.province_code)
+    if region.level == "city":
+        return regions.get(region.province_code)
+    return None
+
+
+def ancestors(region: Region) -> list[Region]:
+    chain: list[Region] = []
+    current = parent(region)
+    while current is not None:
+        chain.append(current)
+        current = parent(current)
+    return chain
+
+
+def is_municipality(region: Region) -> bool:
+    return region.code[:2] in MUNICIPALITIES
+
+
+def full_prefix(region: Region) -> str:
+    """The region as it opens an agency's full name.
+
+    Districts (区) carry their city (武汉市新洲区), as government practice writes them;
+    counties and county-level cities stand alone (新昌县, 启东市); municipalities'
+    districts carry the municipality (重庆市奉节县, 天津市滨海新区)."""
+    if region.level != "county":
+        return region.name
+    city = parent(region)
+    if city is None:
+        return region.name
+    if is_municipality(region) or region.name.endswith("区"):
+        return city.name + region.name
+    return region.name
+
+
+@cache
+def _automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for name in _by_name():
+        automaton.add_word(name, name)
+    for short in _by_short():
+        if len(short) >= 2 and short not in _by_name():
+            automaton.add_word(short, short)
+    automaton.make_automaton()
+    return automaton
+
+
+def find_region_names(text: str) -> list[tuple[int, int, str]]:
+    """Every official or short region name in `text`, longest match at each end position."""
+    found: list[tuple[int, int, str]] = []
+    for end, name in _automaton().iter_long(text):
+        found.append((end - len(name) + 1, end + 1, name))
+    return found

@@ -1,0 +1,81 @@
+"""The gazetteer of national statutes (`data/statutes.tsv`): full titles, short names, kinds.
+
+Short names and unmarked mentions resolve to the full official title; a repealed statute is
+its own entry and never resolves to its successor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import ahocorasick
+
+from loaders.normalize import fold
+from loaders.reference import table
+
+PRC = "中华人民共和国"
+
+
+@dataclass(frozen=True, slots=True)
+class Statute:
+    title: str
+    kind: str
+    issuer: str
+    status: str
+    aliases: tuple[str, ...]
+    successor: str | None
+
+
+@cache
+def statutes() -> tuple[Statute, ...]:
+    return tuple(
+        Statute(
+            title=row["title"],
+            kind=row["kind"],
+            issuer=row["issuer"],
+            status=row["status"] or "in_force",
+            aliases=tuple(a for a in row["aliases"].split("|") if a),
+            successor=row.get("successor") or None,
+        )
+        for row in table("statutes.tsv")
+    )
+
+
+@cache
+def _index() -> dict[str, Statute]:
+    index: dict[str, Statute] = {}
+    for statute in statutes():
+        names = {statute.title, *statute.aliases}
+        if statute.title.startswith(PRC):
+            names.add(statute.title[len(PRC) :])
+        for name in names:
+            index.setdefault(fold(name), statute)
+    return index
+
+
+def resolve(name: str) -> Statute | None:
+    """The statute a title or short name refers to, or None for anything else."""
+    return _index().get(fold(name).strip())
+
+
+@cache
+def _automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for name, statute in _index().items():
+        # Unmarked mentions are only trusted for names that read as a statute.
+        if len(name) >= 2 and name.endswith(("法", "法典", "条例", "章程", "规定", "准则")):
+            automaton.add_word(name, (name, statute))
+    if len(automaton) == 0:
+        automaton.add_word("\x00", ("\x00", None))
+    automaton.make_automaton()
+    return automaton
+
+
+def find_names(folded: str) -> list[tuple[int, int, Statute]]:
+    """Every gazetteer name in an already folded text, longest match per end position."""
+    found = []
+    for end, (name, statute) in _automaton().iter_long(folded):
+        if statute is not None:
+            found.append((end - len(name) + 1, end + 1, statute))
+    return found
