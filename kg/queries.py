@@ -18,7 +18,7 @@ ENTITY_CLASSES = ("Agency", "LegalInstrument", "Program", "Outcome", "MediaOutle
 RELATIONS = ("cites", "runs", "reports", "measures", "issuedBy", "partOf", "locatedIn", "publishedIn")
 
 REPORTS_BY_SOURCE = """
-SELECT ?report WHERE { GRAPH ?report { ?report a zg:Report ; zg:source ?source } }
+SELECT ?report ?source WHERE { GRAPH ?report { ?report a zg:Report ; zg:source ?source } }
 """
 
 REPORT_IDS = """
@@ -137,3 +137,164 @@ SELECT ?agency ?outcome ?value ?unit WHERE {
   ?o skos:prefLabel ?outcome ; zg:value ?value ; zg:unit ?unit .
 } ORDER BY ?agency LIMIT 100""" % ONTOLOGY,
 }
+
+# --- app
+# Read-side queries of the web app (kg/browse.py). A variable bound through
+# `Store.select(..., name=term)` must appear in the SELECT clause: Oxigraph substitutes
+# only projected variables.
+
+_ENTITY_CLASSES = "zg:Agency zg:LegalInstrument zg:Program zg:Outcome zg:MediaOutlet zg:Place"
+_FACTS = "zg:cites zg:runs zg:reports zg:measures zg:issuedBy zg:partOf zg:locatedIn zg:publishedIn"
+
+APP_REPORTS = """
+SELECT ?report ?hash ?title ?publisher ?publisherIri ?year ?published ?region ?docNumber ?source
+WHERE {
+  GRAPH ?report {
+    ?report a zg:Report ; zg:contentHash ?hash ; zg:source ?source .
+    OPTIONAL { ?report zg:title ?title }
+    OPTIONAL { ?report zg:publisher ?publisherIri . ?publisherIri skos:prefLabel ?publisher }
+    OPTIONAL { ?report zg:year ?year }
+    OPTIONAL { ?report zg:published ?published }
+    OPTIONAL { ?report zg:region/skos:prefLabel ?region }
+    OPTIONAL { ?report zg:docNumber ?docNumber }
+  }
+} ORDER BY ?publisher ?year ?hash
+"""
+
+APP_REPORT_COUNTS = """
+SELECT ?report (COUNT(DISTINCT ?m) AS ?mentions) (COUNT(DISTINCT ?e) AS ?entities)
+       (COUNT(DISTINCT ?ev) AS ?facts)
+WHERE {
+  GRAPH ?report {
+    ?report a zg:Report .
+    { ?m zg:mentionOf ?e } UNION { ?ev a zg:Evidence } UNION { }
+  }
+} GROUP BY ?report
+"""
+
+APP_REPORT_TEXT = "SELECT ?report ?text WHERE { GRAPH ?report { ?report zg:fullText ?text } }"
+
+APP_REPORT_MENTIONS = """
+SELECT ?report ?e ?class ?label ?start ?end WHERE {
+  GRAPH ?report {
+    ?m zg:mentionOf ?e ; zg:start ?start ; zg:end ?end .
+    ?e a ?class ; skos:prefLabel ?label .
+  }
+  VALUES ?class { %s }
+} ORDER BY ?start DESC(?end)
+""" % _ENTITY_CLASSES
+
+APP_SEARCH = """
+SELECT DISTINCT ?e ?class ?label ?name ?q WHERE {
+  { GRAPH ?g { ?e skos:prefLabel ?name } } UNION { GRAPH ?g { ?e skos:altLabel ?name } }
+  FILTER(CONTAINS(LCASE(STR(?name)), LCASE(STR(?q))))
+  GRAPH ?g2 { ?e a ?class ; skos:prefLabel ?label }
+  VALUES ?class { %s }
+}
+""" % _ENTITY_CLASSES
+
+APP_ENTITY = """
+SELECT ?e ?class ?label ?alt ?kind ?docNumber ?value ?unit ?qualifier ?measure WHERE {
+  GRAPH ?g { ?e a ?class ; skos:prefLabel ?label }
+  VALUES ?class { %s }
+  OPTIONAL { GRAPH ?g1 { ?e skos:altLabel ?alt } }
+  OPTIONAL { GRAPH ?g2 { ?e zg:kind ?kind } }
+  OPTIONAL { GRAPH ?g3 { ?e zg:docNumber ?docNumber } }
+  OPTIONAL { GRAPH ?g4 { ?e zg:value ?value } }
+  OPTIONAL { GRAPH ?g5 { ?e zg:unit ?unit } }
+  OPTIONAL { GRAPH ?g6 { ?e zg:qualifier ?qualifier } }
+  OPTIONAL { GRAPH ?g7 { ?e zg:measureText ?measure } }
+}
+""" % _ENTITY_CLASSES
+
+APP_ENTITY_LINKS = """
+SELECT ?e ?p ?direction ?other ?class ?label (COUNT(DISTINCT ?g) AS ?reports) WHERE {
+  { GRAPH ?g { ?e ?p ?other } BIND("out" AS ?direction) }
+  UNION
+  { GRAPH ?g { ?other ?p ?e } BIND("in" AS ?direction) }
+  VALUES ?p { %s }
+  GRAPH ?g2 { ?other a ?class ; skos:prefLabel ?label }
+  VALUES ?class { %s }
+} GROUP BY ?e ?p ?direction ?other ?class ?label ORDER BY ?p ?direction DESC(?reports) ?label
+""" % (_FACTS, _ENTITY_CLASSES)
+
+APP_ENTITY_MENTIONS = """
+SELECT ?e ?report ?text ?start ?end WHERE {
+  GRAPH ?report { ?m zg:mentionOf ?e ; zg:text ?text ; zg:start ?start ; zg:end ?end }
+} ORDER BY ?report ?start
+"""
+
+APP_ENTITY_EVIDENCE = """
+SELECT ?e ?p ?direction ?other ?otherLabel ?sentence ?start ?end ?report WHERE {
+  GRAPH ?report {
+    ?ev a zg:Evidence ; rdf:predicate ?p ; zg:sentence ?sentence ; zg:start ?start ; zg:end ?end .
+    { ?ev rdf:subject ?e ; rdf:object ?other . BIND("out" AS ?direction) }
+    UNION
+    { ?ev rdf:object ?e ; rdf:subject ?other . BIND("in" AS ?direction) }
+    ?other skos:prefLabel ?otherLabel .
+  }
+} ORDER BY ?p ?otherLabel ?report ?start
+"""
+
+# One row per fact per report: the explore page filters facts by the reports' year and region.
+APP_FACTS = """
+SELECT ?s ?p ?o ?report WHERE { GRAPH ?report { ?s ?p ?o } VALUES ?p { %s } }
+""" % _FACTS
+
+APP_TOP_CITED = """
+SELECT ?law (SAMPLE(?l) AS ?label) (SAMPLE(?k) AS ?kind) (COUNT(DISTINCT ?g) AS ?reports)
+       (COUNT(DISTINCT ?agency) AS ?agencies)
+WHERE {
+  GRAPH ?g { ?agency zg:cites ?law . ?law skos:prefLabel ?l . OPTIONAL { ?law zg:kind ?k } }
+} GROUP BY ?law ORDER BY DESC(?reports) DESC(?agencies) ?label LIMIT 200
+"""
+
+APP_KINDS = """
+SELECT ?kind (COUNT(DISTINCT ?law) AS ?instruments) (COUNT(DISTINCT ?g) AS ?reports) WHERE {
+  GRAPH ?g { ?law a zg:LegalInstrument ; zg:kind ?kind }
+} GROUP BY ?kind ORDER BY DESC(?instruments)
+"""
+
+APP_REPORT_AGENCIES = """
+SELECT ?report ?agency WHERE { GRAPH ?report { ?report zg:mentions ?agency . ?agency a zg:Agency } }
+"""
+
+APP_PROGRAMS_BY_AGENCY = """
+SELECT ?agency ?agencyLabel ?program ?programLabel (COUNT(DISTINCT ?g) AS ?reports) WHERE {
+  GRAPH ?g {
+    ?agency zg:runs ?program .
+    ?agency skos:prefLabel ?agencyLabel . ?program skos:prefLabel ?programLabel .
+  }
+} GROUP BY ?agency ?agencyLabel ?program ?programLabel ORDER BY ?agencyLabel ?programLabel
+"""
+
+APP_OUTCOMES = """
+SELECT ?o ?report (SAMPLE(?l) AS ?label) (SAMPLE(?v) AS ?value) (SAMPLE(?u) AS ?unit)
+       (SAMPLE(?q) AS ?qualifier) (SAMPLE(?mt) AS ?measure) (SAMPLE(?a) AS ?agency)
+       (SAMPLE(?al) AS ?agencyLabel)
+       (GROUP_CONCAT(DISTINCT ?tl; SEPARATOR="、") AS ?measures)
+WHERE {
+  GRAPH ?report {
+    ?o a zg:Outcome ; skos:prefLabel ?l .
+    OPTIONAL { ?o zg:value ?v }
+    OPTIONAL { ?o zg:unit ?u }
+    OPTIONAL { ?o zg:qualifier ?q }
+    OPTIONAL { ?o zg:measureText ?mt }
+    OPTIONAL { ?a zg:reports ?o . ?a skos:prefLabel ?al }
+    OPTIONAL { ?o zg:measures ?t . ?t skos:prefLabel ?tl }
+  }
+} GROUP BY ?o ?report
+"""
+
+# Cypher examples for the Neo4j backend (labels = entity types, property `label`).
+APP_CYPHER_EXAMPLES = {
+    "Most-cited instruments": """MATCH (a:Agency)-[:cites]->(l:LegalInstrument)
+RETURN l.label AS instrument, l.kind AS kind, count(DISTINCT a) AS agencies
+ORDER BY agencies DESC LIMIT 20""",
+    "Who runs 谁执法谁普法?": """MATCH (a:Agency)-[:runs]->(p:Program {label: $program})
+RETURN a.label AS agency ORDER BY agency""",
+    "Outcomes with units": """MATCH (a:Agency)-[:reports]->(o:Outcome)
+RETURN a.label AS agency, o.label AS outcome, o.value AS value, o.unit AS unit
+ORDER BY agency LIMIT 100""",
+}
+APP_CYPHER_PARAMS = {"Who runs 谁执法谁普法?": {"program": "谁执法谁普法"}}

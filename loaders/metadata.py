@@ -16,8 +16,14 @@ from loaders.recognizers.doc_numbers import find_doc_numbers
 from loaders.regions import Region
 
 _TITLE_WORDS = re.compile(r"报告|总结|情况|工作|汇报|述职|要点|计划|通报|白皮书")
-_BULLET = re.compile(r"^\s*(?:[-·•*]|更多|首页|当前位置|您的位置)")
-_SOURCE = re.compile(r"(?:信息来源|来源|发布机构|发布单位|发文机关)\s*[:：]\s*(?P<src>[^\s|]{2,40})")
+_BULLET = re.compile(
+    r"^\s*(?:[-·•*>]|更多|首页|当前位置|您的位置|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]"
+    r"|\d+[、.．])"
+)
+_LEAD = re.compile(r"在[^。；,，]{0,40}?(?:领导|指导|支持|监督|关心|帮助)下")
+_SOURCE = re.compile(
+    r"(?:信息来源|来源|发布机构|发布单位|发文机关)\s*[:：]\s*(?P<src>[^\s|]{2,40})"
+)
 _DATE = re.compile(
     r"(?:发布时间|发布日期|日期|时间|发文日期|成文日期)\s*[:：]\s*"
     r"(?P<y>(?:19|20)\d\d)[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})"
@@ -25,7 +31,21 @@ _DATE = re.compile(
 _CN_DATE = re.compile(r"(?P<y>(?:19|20)\d\d)年(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年度?|年)")
 _DOC_NUMBER_LINE = re.compile(r"(?:文号|索引号)\s*[:：]")
-_TOWN = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,4}?)(?P<level>街道办事处|街道|镇人民政府|镇|乡人民政府|乡)")
+_TOWN = re.compile(
+    r"(?P<name>[\u4e00-\u9fff]{2,4}?)(?P<level>街道办事处|街道|镇人民政府|镇|乡人民政府|乡)"
+)
+# The opening clause's subject: 2023年,长治市城市管理局在… / 2024年以来,海润街道认真…
+_SUBJECT_VERB = (
+    "认真|深入|坚持|始终|紧紧|全面|进一步|以|积极|大力|高度|在|持续|聚焦|围绕|扎实|严格|着力|"
+    "不断|切实|立足|按照|统筹|主动|把|结合|紧扣|锚定|全力|强化|推进|贯彻|践行"
+)
+_OPENING_TOWN = re.compile(
+    rf"(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?P<level>街道|镇|乡)(?:办事处|人民政府|党工委)?"
+    rf"(?=(?:{_SUBJECT_VERB}))"
+)
+_OPENING_REGION_SUBJECT = re.compile(
+    rf"(?P<name>[\u4e00-\u9fff]{{2,12}}?[省市县区])(?=(?:{_SUBJECT_VERB}))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +79,14 @@ def _title(text: str, html_title: str | None) -> tuple[str | None, tuple[int, in
         stripped = line.strip()
         if n > 40:
             break
-        if not stripped or _BULLET.match(line) or len(stripped) > 80 or "。" in stripped:
+        if len(stripped) > 80 or "。" in stripped:
+            break  # the body has begun: a title stands before it
+        if not stripped or _BULLET.match(line):
             continue
+        if stripped.endswith((":", "：")) or re.fullmatch(
+            r"[\u4e00-\u9fff]{0,12}[〔\[(（]\d{4}.*号", stripped
+        ):
+            continue  # an addressee line (省政府:) or a bare 文号
         if _DATE.search(stripped) or _SOURCE.search(stripped):
             continue
         offset = start + line.index(stripped)
@@ -99,23 +125,33 @@ def _own_doc_number(text: str, title_span: tuple[int, int] | None) -> str | None
 def infer_region(folded: str, title: str | None) -> Region | None:
     """The most specific region the report is about, weighing the title and opening most."""
     scores: Counter[str] = Counter()
+    official: set[str] = set()
     weighted = [(folded[:1500], 2.0), (folded, 1.0)]
     if title:
         weighted.append((title, 8.0))
     for text, weight in weighted:
         for _s, _e, name in regions.find_region_names(text):
             candidates = regions.lookup(name)
+            full = regions.is_official(name)
+            # Short names (公安, 东城) are also words: they count for little on their own.
+            share = (weight if full else weight * 0.25) / len(candidates)
             for region in candidates:
-                scores[region.code] += weight / len(candidates)
+                scores[region.code] += share
+                if full:
+                    official.add(region.code)
     if not scores:
         return None
     all_regions = regions.all_regions()
     support: Counter[str] = Counter()
     for code, score in scores.items():
         region = all_regions[code]
+        if code not in official and not any(a.code in official for a in regions.ancestors(region)):
+            continue
         support[code] += score
         for ancestor in regions.ancestors(region):
             support[code] += 0.5 * scores.get(ancestor.code, 0.0)
+    if not support:
+        return None
     best_code, best = max(support.items(), key=lambda kv: (kv[1], len(kv[0].rstrip("0"))))
     region = all_regions[best_code]
     # A city report that names one district in passing stays a city report.
@@ -123,6 +159,26 @@ def infer_region(folded: str, title: str | None) -> Region | None:
     if parent is not None and scores.get(parent.code, 0.0) > 2 * scores[best_code]:
         return parent
     return region if best >= 1.0 else None
+
+
+def opening(folded: str, header: Header) -> tuple[int, int]:
+    """The first body sentence, after the title and any addressee line, without its date."""
+    pos = header.title_span[1] if header.title_span else 0
+    for line in folded[pos:].split("\n"):
+        stripped = line.strip()
+        addressee = len(stripped) < 60 and stripped.endswith((":", "："))
+        if len(stripped) >= 20 and not addressee and not _BULLET.match(stripped):
+            start = folded.index(stripped, pos)
+            m = re.match(r"(?:(?:19|20)\d\d年(?:度|以来)?|一年来|近年来|今年以来)[,，]?", stripped)
+            if m:
+                start += m.end()
+            end = len(folded)
+            stop = re.search(r"[。；;\n]", folded[start:])
+            if stop:
+                end = start + stop.start()
+            return start, end
+        pos += len(line) + 1
+    return 0, 0
 
 
 def find_town(folded: str, header: Header, region: Region | None) -> str | None:
@@ -139,13 +195,19 @@ def find_town(folded: str, header: Header, region: Region | None) -> str | None:
         level = "街道" if m.group("level").startswith("街道") else m.group("level")[0]
         prefix = regions.full_prefix(region) if region is not None else ""
         return prefix + name + level
+    start, end = opening(folded, header)
+    m = _OPENING_TOWN.match(folded, start, end)
+    if m is not None and not regions.lookup(m.group("name") + m.group("level")):
+        prefix = regions.full_prefix(region) if region is not None else ""
+        return prefix + m.group("name") + m.group("level")
     return None
 
 
 def choose_publisher(
-    agencies: list[AgencyMatch], folded: str, header: Header
+    agencies: list[AgencyMatch], folded: str, header: Header, region: Region | None = None
 ) -> AgencyMatch | None:
-    """The author: named in the title or source line, else the agency the opening is about."""
+    """The author: named in the title or source line, else the subject of the opening
+    sentence (2023年,长治市城市管理局在…), else the agency the opening is most about."""
     named = [a for a in agencies if a.canonical and not a.bare]
     for span in (header.title_span, header.source_span):
         if span is None:
@@ -153,15 +215,37 @@ def choose_publisher(
         inside = [a for a in named if span[0] <= a.start and a.end <= span[1]]
         if inside:
             return max(inside, key=lambda a: (a.end - a.start, -a.start))
+        bare = [a for a in agencies if a.bare and span[0] <= a.start and a.end <= span[1]]
+        if bare and region is not None:
+            return _with_region(bare[0], region)
+    start, end = opening(folded, header)
+    superiors = [m.span() for m in _LEAD.finditer(folded, start, end)]
+    subject = [
+        a
+        for a in named
+        if start <= a.start < end and not any(s <= a.start < e for s, e in superiors)
+    ]
+    if subject and subject[0].start - start <= 12:
+        return subject[0]
+    m = _OPENING_REGION_SUBJECT.match(folded, start, end)
+    if m is not None:
+        found = regions.lookup(m.group("name"))
+        if found:
+            name = regions.full_prefix(found[0]) + "人民政府"
+            return AgencyMatch(m.start(), m.end(), m.group("name"), name, found[0].code)
+    if subject:
+        return subject[0]
     counts = Counter(a.canonical for a in named)
-    opening = [a for a in named if a.start < 600]
-    if not opening:
-        return None
-    selfish = "我局" in folded or "本局" in folded
-    def score(a: AgencyMatch) -> tuple[float, int]:
-        bonus = 3.0 if selfish and a.canonical and a.canonical.endswith("局") else 0.0
-        return counts[a.canonical] + bonus + (2.0 if a is opening[0] else 0.0), -a.start
-    return max(opening, key=score)
+    early = [a for a in named if a.start < 600]
+    return max(early, key=lambda a: (counts[a.canonical], -a.start)) if early else None
+
+
+def _with_region(bare: AgencyMatch, region: Region) -> AgencyMatch:
+    from loaders.recognizers.agencies import bare_canonical
+
+    body = bare_canonical(bare.text) or bare.text
+    name = regions.full_prefix(region) + body
+    return AgencyMatch(bare.start, bare.end, bare.text, name, region.code)
 
 
 def infer_year(folded: str, header: Header) -> int | None:

@@ -25,7 +25,6 @@ from loaders.recognizers.instruments import (
     find_unmarked_statutes,
     find_unmarked_titles,
     instrument_from_title,
-    title_class,
 )
 from loaders.recognizers.media import find_media
 from loaders.recognizers.outcomes import find_outcomes
@@ -67,9 +66,12 @@ def build_report(
     if publisher is not None and publisher.canonical:
         publisher_id = builder.entity("Agency", publisher.canonical)
     _add_agencies(builder, text, folded, found, publisher, region, town)
-    instruments = _instruments(text, folded, furniture)
+    titles = find_titles(text)
+    media = find_media(text, folded, titles)
+    instruments = _instruments(text, folded, furniture, titles, media)
     _add_instruments(builder, instruments, text, folded)
-    _add_media(builder, text, folded)
+    for m in media:
+        builder.entity("MediaOutlet", m.label, Mention(m.text, m.start, m.end))
     _add_programs(builder, text, folded)
     _add_outcomes(builder, text, furniture)
     _add_places(builder, text, folded, region)
@@ -94,14 +96,14 @@ def build_report(
 def _agencies_and_publisher(text, folded, header, region):
     town = metadata.find_town(folded, header, region)
     found = find_agencies(text, folded, context=RegionContext(region, town))
-    publisher = metadata.choose_publisher(found, folded, header)
+    publisher = metadata.choose_publisher(found, folded, header, region)
     if publisher is not None and publisher.region_code:
         own = regions.all_regions().get(publisher.region_code)
         if own is not None and (region is None or own.code != region.code):
             region = own if region is None or own.level != "province" else region
             town = metadata.find_town(folded, header, region)
             found = find_agencies(text, folded, context=RegionContext(region, town))
-            publisher = metadata.choose_publisher(found, folded, header)
+            publisher = metadata.choose_publisher(found, folded, header, region)
     if publisher is None and town:
         name = town + ("办事处" if town.endswith("街道") else "人民政府")
         publisher = AgencyMatch(0, 0, "", name, region.code if region else None)
@@ -110,6 +112,20 @@ def _agencies_and_publisher(text, folded, header, region):
 
 def _add_agencies(builder, text, folded, found, publisher, region, town) -> None:
     pub = publisher.canonical if publisher else None
+    context = RegionContext(region, town)
+    if pub:
+        found = agency_rules.add_without_overlaps(
+            found,
+            agency_rules.references_to_publisher_system(
+                text, folded, publisher=pub, context=context
+            ),
+        )
+    found = agency_rules.add_without_overlaps(
+        found, agency_rules.town_party_committees(text, folded, town=town)
+    )
+    numbers = [(n.start, n.end) for n in find_doc_numbers(folded)]
+    found = [m for m in found if not any(s < m.end and m.start < e for s, e in numbers)]
+    parents: list[tuple[str, str, int]] = []
     for m in found:
         name = m.canonical or _bare_name(m, pub, region)
         if name:
@@ -117,14 +133,82 @@ def _add_agencies(builder, text, folded, found, publisher, region, town) -> None
             builder.regions[eid] = m.region_code
             parent = _parent_body(name)
             if parent and parent != name:
-                pid = builder.entity("Agency", parent)
-                builder.relate("partOf", eid, pid, m.start)
+                parents.append((eid, parent, m.start))
+    _merge_agency_forms(builder)
+    for eid, parent, pos in parents:
+        pid = entity_id("Agency", parent)
+        if pid in builder.by_id and eid in builder.by_id:
+            builder.relate("partOf", eid, pid, pos)
     if pub:
         for form, endings in _self_references():
             for hit in re.finditer(re.escape(form), folded):
                 if pub.endswith(endings):
                     span = hit.span()
                     builder.entity("Agency", pub, Mention(text[span[0] : span[1]], *span))
+
+
+def _merge_agency_forms(builder) -> None:
+    """One node per body: 千阳县司法局 is 宝鸡市千阳县司法局 when the report writes both, and
+    市城管委 is 咸宁市城市管理执法委员会 when that is the only body it can abbreviate."""
+    agencies = [e for e in builder.by_id.values() if e.type == "Agency"]
+    for short in agencies:
+        target = _fuller_form(short, agencies)
+        if target is not None:
+            builder.merge(short.id, target.id)
+
+
+def _fuller_form(short: Entity, agencies: list[Entity]) -> Entity | None:
+    written_in_full = any(fold(m.text) == short.label for m in short.mentions)
+    for other in agencies:
+        if other is short or len(other.label) <= len(short.label):
+            continue
+        head = other.label[: len(other.label) - len(short.label)]
+        if other.label.endswith(short.label) and regions.lookup(head.removeprefix("中共")):
+            return other
+    if written_in_full:
+        return None
+    if not all(_abbreviation(_body_part(short.label)) in fold(m.text) for m in short.mentions):
+        return None
+    candidates = [
+        other
+        for other in agencies
+        if other is not short
+        and any(fold(m.text) == other.label or len(m.text) > 4 for m in other.mentions)
+        and _abbreviates(short.label, other.label)
+    ]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """Same region prefix, and the short body's characters appear in order in the full one
+    (城市管理委员会 ← 城管委 ← 城市管理执法委员会)."""
+    common = 0
+    while common < min(len(short), len(full)) and short[common] == full[common]:
+        common += 1
+    cut = max((i + 1 for i in range(common) if short[i] in "市区县省"), default=0)
+    if cut == 0 or short == full:
+        return False
+    body, target = short[cut:], full[cut:]
+    short_form = _abbreviation(body)
+    if short_form == body:
+        return False  # only a short form (城管委) is ambiguous; a full name is not
+    if "中共" in short or target[-2:] != body[-2:]:
+        return False  # party bodies nest (市委 ⊂ 市委宣传部); a different ending is another body
+    it = iter(target)
+    return len(target) > len(body) and all(ch in it for ch in short_form)
+
+
+def _body_part(label: str) -> str:
+    cut = max((i + 1 for i, ch in enumerate(label) if ch in "市区县省"), default=0)
+    return label[cut:]
+
+
+def _abbreviation(body: str) -> str:
+    """城市管理委员会 → 城管委: the characters a short form of `body` keeps."""
+    for form, canonical in agency_rules.abbreviations():
+        if canonical == body:
+            return form
+    return body
 
 
 def _bare_name(m: AgencyMatch, publisher: str | None, region) -> str | None:
@@ -165,10 +249,15 @@ def _region_label(region) -> str | None:
 # ---------------------------------------------------------------- instruments
 
 
-def _instruments(text: str, folded: str, furniture: list[Span]) -> list[InstrumentMatch]:
-    titles = find_titles(text)
+def _instruments(text, folded, furniture, titles, media) -> list[InstrumentMatch]:
+    """Instruments from titles that are not outlets, unmarked statutes and 关于… titles."""
+    outlets = {(m.start, m.end) for m in media}
     marked = [Span(t.start, t.end) for t in titles]
-    found = [m for m in (instrument_from_title(t) for t in titles) if m is not None]
+    found = [
+        m
+        for m in (instrument_from_title(t) for t in titles if (t.start, t.end) not in outlets)
+        if m is not None
+    ]
     found += find_unmarked_statutes(text, folded, skip=marked)
     found += find_unmarked_titles(text, skip=marked + furniture)
     return sorted(found, key=lambda m: m.start)
@@ -206,6 +295,7 @@ def _add_instruments(builder, instruments, text: str, folded: str) -> None:
 def _owner_of(number, instruments: list[InstrumentMatch], folded: str) -> int | None:
     """The title a 文号 belongs to: the one it follows (《…》(闽司[2017]348号)), else the one
     it directly precedes (国发〔2016〕9号《…》). Outer titles win over nested ones."""
+
     def gap_free(a: int, b: int) -> bool:
         return not re.search(r"[。；;\n、,，]", folded[a:b])
 
@@ -230,14 +320,6 @@ def _docnumber_issuers() -> dict[str, str]:
 
 
 # ---------------------------------------------------------------- media, programs, outcomes
-
-
-def _add_media(builder, text: str, folded: str) -> None:
-    for t in find_titles(text):
-        if title_class(t.name) == "media":
-            builder.entity("MediaOutlet", t.name, Mention(t.text, t.start, t.end))
-    for m in find_media(text, folded):
-        builder.entity("MediaOutlet", m.label, Mention(m.text, m.start, m.end))
 
 
 def _add_programs(builder, text: str, folded: str) -> None:
@@ -396,6 +478,22 @@ class _Builder:
             if mention.text != label and mention.text not in entity.aliases:
                 entity.aliases.append(mention.text)
         return eid
+
+    def merge(self, source: str, target: str) -> None:
+        """Fold entity `source` into `target`: its mentions and relations move over."""
+        gone = self.by_id.pop(source, None)
+        if gone is None or target not in self.by_id:
+            return
+        for m in gone.mentions:
+            self.entity(self.by_id[target].type, self.by_id[target].label, m)
+        self.regions.setdefault(target, self.regions.get(source))
+        moved = []
+        for r in self.relations:
+            s = target if r.source == source else r.source
+            t = target if r.target == source else r.target
+            moved.append(Relation(r.type, s, t, r.evidence, r.role))
+        self.relations = [r for r in moved if r.source != r.target]
+        self._seen = {(r.type, r.source, r.target) for r in self.relations}
 
     def add(self, entity: Entity) -> None:
         self.by_id[entity.id] = entity

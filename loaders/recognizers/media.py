@@ -1,6 +1,11 @@
 """Media outlets: newspapers, websites, apps, TV and radio stations and social accounts
-(《楚天都市报》, 新洲城管微博公众号, 学习强国). A title in 《》 whose ending marks an outlet
-is an outlet, never a legal instrument."""
+(《楚天都市报》, 新洲城管微博公众号, “南海普法”微信公众号, 学习强国).
+
+A title in 《》 whose ending marks an outlet is an outlet, never a legal instrument; so is a
+title or quoted name followed by an account word (…微信公众号), and an unmarked title listed
+among outlets (《新浪湖北》《楚天都市报》). Unmarked names need an outlet ending and, for the
+loose endings (网, 发布), a place name in them.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,12 @@ from functools import cache
 
 import ahocorasick
 
+from loaders import regions
+from loaders.recognizers.instruments import TitleMatch, title_class
 from loaders.reference import table
 
-# Unquoted names are trusted only with endings that cannot end an ordinary word.
-_UNQUOTED_ENDINGS = ("公众号", "官方微博", "政务微博", "客户端", "APP", "视频号", "抖音号",
-                     "头条号", "电视台", "广播电台", "广播电视台", "日报", "晚报", "都市报")
-_STOP = set("的了和及与在对将把以为是等并由从向通过利用依托借助，,。；;、：:“”\"（）() \n《》")
+_LOOSE_ENDINGS = ("网", "发布")
+_QUOTED = re.compile(r"[“\"]([^“”\"\n]{2,16})[”\"]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,23 +47,97 @@ def _endings() -> tuple[str, ...]:
     return tuple(sorted(rows, key=len, reverse=True))
 
 
-def is_media_name(name: str) -> bool:
-    return name.endswith(_endings()) or any(True for _ in _names().iter(name) if True)
+@cache
+def _words(role: str) -> tuple[str, ...]:
+    words = [r["word"] for r in table("media_words.tsv") if r["role"] == role]
+    return tuple(sorted(words, key=len, reverse=True))
 
 
-def find_media(text: str, folded: str) -> list[MediaMatch]:
-    """Outlets named without 《》 marks; titled outlets come from the title recognizer."""
+@cache
+def _ending_pattern() -> re.Pattern[str]:
+    endings = "|".join(map(re.escape, _endings()))
+    return re.compile(rf"[\u4e00-\u9fffA-Za-z0-9]{{2,14}}?(?:{endings})(?:APP|App|app)?")
+
+
+def find_media(text: str, folded: str, titles: list[TitleMatch]) -> list[MediaMatch]:
+    found = [*_from_titles(text, folded, titles), *_quoted_accounts(text, folded)]
+    found += _known_names(text, folded)
+    found += _unmarked(text, folded, taken=found)
+    return found
+
+
+def _from_titles(text: str, folded: str, titles: list[TitleMatch]) -> list[MediaMatch]:
+    top = [t for t in titles if not t.nested]
+    media = {i for i, t in enumerate(top) if _is_outlet_title(t, folded)}
+    # A title listed next to outlets, that is no instrument, is an outlet too.
+    changed = True
+    while changed:
+        changed = False
+        for i, t in enumerate(top):
+            if i in media or title_class(t.name) not in (None, "media"):
+                continue
+            neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(top) and j in media]
+            if any(_adjacent(top[min(i, j)], top[max(i, j)], folded) for j in neighbours):
+                media.add(i)
+                changed = True
+    return [MediaMatch(top[i].start, top[i].end, top[i].text, top[i].name) for i in sorted(media)]
+
+
+def _is_outlet_title(title: TitleMatch, folded: str) -> bool:
+    return title_class(title.name) == "media" or folded.startswith(_words("account"), title.end)
+
+
+def _adjacent(a: TitleMatch, b: TitleMatch, folded: str) -> bool:
+    return b.start - a.end <= 1 and folded[a.end : b.start] in ("", "、", ",", "，", " ")
+
+
+def _quoted_accounts(text: str, folded: str) -> list[MediaMatch]:
+    found = []
+    for m in _QUOTED.finditer(folded):
+        if folded.startswith(_words("account"), m.end()):
+            label = text[m.start(1) : m.end(1)]
+            found.append(MediaMatch(m.start(), m.end(), text[m.start() : m.end()], label))
+    return found
+
+
+def _known_names(text: str, folded: str) -> list[MediaMatch]:
     found = []
     for end, name in _names().iter_long(folded):
         start = end - len(name) + 1
         found.append(MediaMatch(start, end + 1, text[start : end + 1], name))
-    endings = "|".join(map(re.escape, _UNQUOTED_ENDINGS))
-    for m in re.finditer(rf"[\u4e00-\u9fffA-Za-z0-9]{{2,10}}?(?:{endings})", folded):
-        start, end = m.span()
-        while start < end and folded[start] in _STOP:
-            start += 1
-        if start > 0 and folded[start - 1] not in _STOP:
-            continue
-        if end - start >= 4:
-            found.append(MediaMatch(start, end, text[start:end], text[start:end]))
     return found
+
+
+def _unmarked(text: str, folded: str, *, taken: list[MediaMatch]) -> list[MediaMatch]:
+    spans = [(m.start, m.end) for m in taken]
+    found = []
+    for m in _ending_pattern().finditer(folded):
+        start, end = _trim(folded, m.start(), m.end())
+        if start is None or any(s < end and start < e for s, e in spans):
+            continue
+        found.append(MediaMatch(start, end, text[start:end], text[start:end]))
+        spans.append((start, end))
+    return found
+
+
+def _trim(folded: str, start: int, end: int) -> tuple[int | None, int]:
+    """Cut the words before a name (通过常州电视台 → 常州电视台); None when what is left
+    names no outlet (县电视台, 微信公众号)."""
+    name = folded[start:end]
+    cut = 0
+    for word in _words("stop"):
+        at = name.rfind(word)
+        if at >= 0:
+            cut = max(cut, at + len(word))
+    name = name[cut:]
+    places = regions.find_region_names(name)
+    if places and places[0][0] > 0 and regions.is_official(places[0][2]):
+        cut += places[0][0]  # …参加安徽普法宪法网 → 安徽普法宪法网
+        name = name[places[0][0] :]
+    ending = next((e for e in _endings() if name.rstrip("APPap").endswith(e)), "")
+    stem = name.rstrip("APPap")[: -len(ending)] if ending else name
+    if len(stem) < 2 or stem in _words("generic"):
+        return None, end
+    if ending in _LOOSE_ENDINGS and not regions.find_region_names(stem):
+        return None, end
+    return start + cut, end

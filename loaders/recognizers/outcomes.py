@@ -72,6 +72,8 @@ _HEADING = re.compile(
 _ORDINAL_LIST = re.compile(rf"第[\d{_CN_CHARS}]+[条款项章节批次期届]?[、,和及与至到-]$")
 _LEVELS = {"part": 0, "top": 1, "sub": 2}
 _YEAR = re.compile(r"(?:19|20)\d\d年")
+# A time at the start of a measure phrase: 2023年度, 今年以来, 1-6月
+_WHEN = r"(?:(?:19|20)\d\d年|\d{1,2}(?:-\d{1,2})?月(?:份|底|初)?|上半年|下半年|年度|以来|\s)"
 # Where the noun phrase after a count ends: a verb or a conjunction.
 _RIGHT_STOP = re.compile(r"参加|参与|考取|被|获|进行|接受|开展|发挥|全部|实现|和|及|与|等|分|赴")
 
@@ -135,6 +137,7 @@ class _Vocab:
     event_units: frozenset[str]
     qualifiers: dict[str, str]
     before_qualifier: _Suffix
+    qualifier_not: _Suffix
     not_before: _Suffix
     cn_not_before: _Suffix
     one_verb: _Suffix
@@ -173,7 +176,10 @@ def _vocab() -> _Vocab:
     after_q = _alternation(r["written"] for r in quals if r["position"] == "after")
     unit_alt = _alternation(r["unit"] for r in units)
     cn = re.escape(_CN_CHARS)
+    first = {"百", *(w[0] for w in words.get("unit_before", ()))}
     pattern = re.compile(
+        # every alternative starts with a digit, a numeral or one of `first`
+        rf"(?=[\d{cn}{re.escape(''.join(first))}])(?:"
         # 百分之九十, 百分之95以上
         rf"百分之(?P<pct>{_ARABIC}|[{cn}]+(?:点[{cn}]+)?)(?P<pq>{after_q})?"
         # 平均分98.7: the unit named before the number
@@ -182,7 +188,7 @@ def _vocab() -> _Vocab:
         # 40余次, 30余万元, 1万余份, 4000分以上, 二十场
         rf"|(?:(?P<ar>{_ARABIC})|(?P<cn>[{cn}]+))"
         rf"[ \t]?(?P<q1>余|多)?(?P<mult>万亿|千万|百万|万|亿|千(?![米克瓦]))?(?P<q2>余|多)?[ \t]?"
-        rf"(?P<unit>{unit_alt})(?P<q3>[ \t]?(?:以上|左右))?"
+        rf"(?P<unit>{unit_alt})(?P<q3>[ \t]?(?:以上|左右))?)"
     )
     return _Vocab(
         pattern=pattern,
@@ -190,6 +196,7 @@ def _vocab() -> _Vocab:
         event_units=frozenset(r["unit"] for r in units if r["event"] == "yes"),
         qualifiers={r["written"]: r["qualifier"] for r in quals},
         before_qualifier=_Suffix(r["written"] for r in quals if r["position"] == "before"),
+        qualifier_not=_Suffix(words.get("qualifier_not", ())),
         not_before=_Suffix(words.get("not_before", ())),
         cn_not_before=_Suffix(words.get("cn_not_before", ())),
         one_verb=_Suffix(words.get("one_verb", ())),
@@ -199,14 +206,14 @@ def _vocab() -> _Vocab:
         not_after=rx("not_after"),
         not_noun=rx("not_noun"),
         cn_not_noun=rx("cn_not_noun"),
-        target_clause=rx("target_clause"),
-        target_sentence=rx("target_sentence"),
+        target_clause=re.compile(rf"(?P<no>{alt('target_not')})|{alt('target_clause')}"),
+        target_sentence=re.compile(rf"(?P<no>{alt('target_not')})|{alt('target_sentence')}"),
         target_after=re.compile(rf"\s?(?:{alt('target_after')})"),
         change_to=re.compile(rf"\s?(?:{alt('change_to')})\s?[^,。;\n]{{0,6}}?[\d{cn}]"),
         member_after=rx("member_after"),
         plan_heading=rx("plan_heading"),
         plan_heading_dated=tuple(words.get("plan_heading_dated", ())),
-        measure_lead=re.compile(rf"(?:{alt('measure_lead')})+"),
+        measure_lead=re.compile(rf"(?:{_WHEN}|{alt('measure_lead')})+"),
         measure_tail=_Suffix(words.get("measure_tail", set()) | words.get("change_to", set())),
         measure_keep=_Suffix(words.get("measure_keep", ())),
     )
@@ -293,6 +300,7 @@ def find_outcomes(text: str, *, skip: Sequence[Span] = ()) -> list[OutcomeMatch]
     doc = _Text(text)
     folded = doc.folded
     excluded = _excluded(folded, skip, vocab)
+    skipped = _Spans((s.start, s.end) for s in skip)
     found: list[OutcomeMatch] = []
     floor = 0  # where the previous number ended: a measure phrase starts after it
     for m in vocab.pattern.finditer(folded):
@@ -309,6 +317,8 @@ def find_outcomes(text: str, *, skip: Sequence[Span] = ()) -> list[OutcomeMatch]
         ):
             continue
         measure, ms, me = _measure(doc, start, end, previous_end, vocab)
+        if ms is not None and me is not None and skipped.overlaps(ms, me):
+            measure = ms = me = None
         found.append(
             OutcomeMatch(start, end, text[start:end], value, unit, qualifier, measure, ms, me)
         )
@@ -377,7 +387,7 @@ def _read(
         q = m.group("q1") or m.group("q2") or (m.group("q3") or "").strip()
         qualifier = vocab.qualifiers.get(q) if q else None
     before = vocab.before_qualifier.at(folded, start)
-    if before:
+    if before and not vocab.qualifier_not.at(folded, start):
         start -= len(before)
         qualifier = qualifier or vocab.qualifiers[before]
     return start, end, round(value, 6), unit, qualifier
@@ -393,10 +403,15 @@ def _is_target(doc: _Text, start: int, end: int, vocab: _Vocab) -> bool:
     """力争…95%, 不少于40学时, 每年2次, 积分任务为2400分, 实现…的目标."""
     folded = doc.folded
     return bool(
-        vocab.target_clause.search(folded, doc.clause_start(start, 30), start)
-        or vocab.target_sentence.search(folded, doc.sentence_start(start, 80), start)
+        _has_cue(vocab.target_clause, folded, doc.clause_start(start, 30), start)
+        or _has_cue(vocab.target_sentence, folded, doc.sentence_start(start, 80), start)
         or vocab.target_after.match(folded, end)
     )
+
+
+def _has_cue(rx: re.Pattern[str], folded: str, start: int, end: int) -> bool:
+    """A cue word in folded[start:end] that is not part of a target_not word."""
+    return any(m.group("no") is None for m in rx.finditer(folded, start, end))
 
 
 def _is_baseline(doc: _Text, start: int, end: int, vocab: _Vocab) -> bool:
@@ -436,7 +451,7 @@ def _measure(
             break
         left_end -= len(tail)
     lead = vocab.measure_lead.match(folded, left_at, left_end)
-    if lead:
+    if lead and left_end - lead.end() >= 2:
         left_at = lead.end()
     if left_at < left_end:
         return text[left_at:left_end], left_at, left_end

@@ -15,13 +15,13 @@ from functools import cache
 import ahocorasick
 
 from loaders import regions
-from loaders.reference import table
+from loaders.reference import table, word_list
 
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]{2,16})[”\"]")
 _NOT_NAME = re.compile(r"[。；;：:!！?？]|的$")
 _NUMBER = re.compile(r"^[\d.·]+$")
 _LIST_NAME = re.compile(r"[一二三四五六七八九十百千两\d]")
-_STOP = set("的了和及与在对将把以为是等并由从向，,。；;、：:“”\"（）() \n")
+_STOP = set('的了和及与在对将把以为是等并由从向，,。；;、：:“”"（）() \n')
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,11 @@ def _known() -> ahocorasick.Automaton:
                 automaton.add_word(form, (form, row["label"]))
     automaton.make_automaton()
     return automaton
+
+
+@cache
+def _slogans() -> frozenset[str]:
+    return frozenset(word_list("slogans.txt"))
 
 
 @cache
@@ -81,7 +86,7 @@ def _quoted(text: str, folded: str) -> list[ProgramMatch]:
     found = []
     for m in _QUOTED.finditer(folded):
         phrase = m.group(1)
-        if _NOT_NAME.search(phrase):
+        if _NOT_NAME.search(phrase) or phrase in _slogans():
             continue
         start, end = m.span()
         head = next((h for h in _words("head") if folded.endswith(h, 0, start)), "")

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.neo4j.configuration.Config;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
@@ -47,11 +48,16 @@ public final class Launcher {
     private Launcher() {}
 
     public static void main(String[] args) throws Exception {
+        // Neo4j closes its log4j context itself; log4j's own shutdown hook would otherwise be
+        // registered lazily during JVM shutdown and make DBMS shutdown fail.
+        if (System.getProperty("log4j2.shutdownHookEnabled") == null) {
+            System.setProperty("log4j2.shutdownHookEnabled", "false");
+        }
         Map<String, String> opts = parseArgs(args);
         Path home = Path.of(require(opts, "--home")).toAbsolutePath().normalize();
         int port = Integer.parseInt(require(opts, "--port"));
         String passwordFile = opts.get("--password-file");
-        String pagecache = opts.getOrDefault("--pagecache", "256m");
+        String pagecache = opts.getOrDefault("--pagecache", "512m");
 
         Files.createDirectories(home);
         boolean authEnabled = passwordFile != null;
@@ -79,6 +85,22 @@ public final class Launcher {
         cfg.put(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0);
         cfg.put(GraphDatabaseInternalSettings.netty_server_shutdown_timeout, Duration.ofSeconds(3));
 
+        // Register the hook before building, so a SIGTERM during startup still shuts down cleanly.
+        AtomicReference<DatabaseManagementService> running = new AtomicReference<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            DatabaseManagementService service = running.getAndSet(null);
+            if (service != null) {
+                System.err.println("kg-neo4j-launcher: shutting down");
+                try {
+                    service.shutdown();
+                } catch (RuntimeException e) {
+                    System.err.println("kg-neo4j-launcher: shutdown failed: " + rootMessage(e));
+                }
+            }
+            stopped.countDown();
+        }, "kg-neo4j-shutdown"));
+
         DatabaseManagementService dbms;
         try {
             dbms = new DatabaseManagementServiceBuilder(home).setConfig(cfg).build();
@@ -86,16 +108,7 @@ public final class Launcher {
             fail("Neo4j failed to start: " + rootMessage(e));
             return;
         }
-
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("kg-neo4j-launcher: shutting down");
-            try {
-                dbms.shutdown();
-            } finally {
-                stopped.countDown();
-            }
-        }, "kg-neo4j-shutdown"));
+        running.set(dbms);
 
         // Wait until the default database is available, so clients can run queries at once.
         GraphDatabaseService db = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);

@@ -1,0 +1,404 @@
+"""A synthetic corpus and a benchmark anyone can rerun: `kg bench generate`, `kg bench run`.
+
+`generate(n, directory, seed=42)` writes `n` realistic reports (~3 KB each) built from the
+project's own reference data: agencies from real region names and bodies, statutes from the
+gazetteer, programs, outcomes with units and hedges, media outlets, and the page noise of
+scraped sites (navigation, 上一篇/下一篇, 扫一扫, repeated blocks). Each file depends only on
+the seed and its index, so the same seed gives the same bytes, and files are written one by
+one (nothing is held for the whole corpus).
+
+`run(sizes, workers=2)` measures, in one run on this machine, the figures of
+docs/benchmarks.md: extraction and ingest speed against two references measured in the same
+run (a plain regex pass over the same files, and Oxigraph's own bulk loader on the N-Quads the
+ingest produced), peak memory of the ingest, the store's size, query latencies, the speedup of
+two workers over one, and how time grows with the number of reports.
+
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as d:
+...     corpus = generate(3, d, seed=1)
+>>> corpus.files, corpus.bytes > 3 * 1500
+(3, True)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+FILES_PER_FOLDER = 1000
+GB18030_SHARE = 0.15  # the rest is UTF-8
+TARGET_BYTES = (2600, 3600)  # a report's size in bytes, drawn uniformly
+FACT_SHARE = 0.22  # sentences that carry entities; the rest is boilerplate prose
+MB = 1_000_000  # benchmark figures use decimal megabytes
+
+__all__ = [
+    "Corpus",
+    "Figures",
+    "corpus_files",
+    "generate",
+    "ingest_figures",
+    "query_figures",
+    "regex_pass",
+    "render_markdown",
+    "run",
+]
+
+
+# ====================================================================== the generator
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    directory: Path
+    files: int
+    bytes: int
+
+
+def generate(n: int, directory: str | os.PathLike, *, seed: int = 42) -> Corpus:
+    """Write `n` reports under `directory` in folders of `FILES_PER_FOLDER`."""
+    if n < 0:
+        raise ValueError(f"n must be >= 0, not {n}")
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    vocab = _vocabulary()
+    total = 0
+    for i in range(n):
+        path = file_path(root, i)
+        if i % FILES_PER_FOLDER == 0:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        data = report_bytes(i, seed=seed, vocab=vocab)
+        path.write_bytes(data)
+        total += len(data)
+    return Corpus(root, n, total)
+
+
+def file_path(root: Path, i: int) -> Path:
+    return root / f"{i // FILES_PER_FOLDER:04d}" / f"r{i:07d}.txt"
+
+
+def corpus_files(directory: str | os.PathLike) -> list[Path]:
+    """The generated files under `directory`, in index order."""
+    return sorted(Path(directory).glob("*/r*.txt"))
+
+
+def report_bytes(i: int, *, seed: int, vocab: _Vocabulary | None = None) -> bytes:
+    """Report number `i` of the corpus of `seed`, encoded as it is written to disk."""
+    rng = random.Random(f"{seed}:{i}")
+    text = _Report(rng, vocab or _vocabulary()).text()
+    encoding = "gb18030" if rng.random() < GB18030_SHARE else "utf-8"
+    return text.encode(encoding)
+
+
+@dataclass(frozen=True, slots=True)
+class _Statute:
+    title: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    regions: tuple  # loaders.regions.Region, counties and cities
+    provinces: tuple
+    bodies_local: tuple[str, ...]  # canonical bodies of city and county departments
+    bodies_province: tuple[str, ...]
+    short_bodies: dict[str, tuple[str, ...]]  # canonical → abbreviations people write
+    statutes: tuple[_Statute, ...]
+    programs: tuple[tuple[str, ...], ...]  # the written forms of each program
+    media: tuple[str, ...]
+    issuers: tuple[tuple[str, str], ...]  # 文号 prefix, issuer as written
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    from loaders import regions
+    from loaders.reference import table
+
+    by_code = sorted(regions.all_regions().values(), key=lambda r: r.code)
+    provinces = tuple(r for r in by_code if r.level == "province")
+    local = tuple(r for r in by_code if r.level != "province")
+    bodies = [r for r in table("agency_bodies.tsv") if r["family"] == "gov"]
+    canonical = sorted({r["canonical"] for r in bodies if r["form"] == r["canonical"]})
+    skip = ("所", "处", "支队", "大队", "办事处", "小组", "人民政府外事办公室", "高级人民法院", "中级人民法院")
+    local_bodies = tuple(b for b in canonical if not b.endswith(("厅", *skip)))
+    province_bodies = tuple(b for b in canonical if b.endswith("厅")) + ("人民政府",)
+    short: dict[str, list[str]] = {}
+    for r in bodies:
+        if r["form"] != r["canonical"] and len(r["form"]) >= 3:
+            short.setdefault(r["canonical"], []).append(r["form"])
+    statutes = tuple(
+        _Statute(r["title"], tuple(a for a in r["aliases"].split("|") if len(a) >= 3))
+        for r in table("statutes.tsv")
+        if r.get("status", "in_force") == "in_force" and r["title"]
+    )
+    programs = tuple(tuple(r["forms"].split("|")) for r in table("programs.tsv"))
+    media = tuple(r["name_or_ending"] for r in table("media.tsv") if r["role"] == "name")
+    issuers = tuple(
+        (r["prefix"], r["issuer"].removeprefix("中华人民共和国"))
+        for r in table("docnumber_issuers.tsv")
+    )
+    return _Vocabulary(
+        regions=local,
+        provinces=provinces,
+        bodies_local=local_bodies,
+        bodies_province=province_bodies,
+        short_bodies={k: tuple(v) for k, v in short.items()},
+        statutes=statutes,
+        programs=programs,
+        media=media,
+        issuers=issuers,
+    )
+
+
+_CN = "〇一二三四五六七八九"
+_KINDS = (
+    "{year}年法治政府建设工作报告",
+    "关于{year}年度法治政府建设情况的报告",
+    "{year}年度法治政府建设工作情况报告",
+    "{year}年法治政府建设年度报告",
+    "{year}年普法工作总结",
+    "{year}年依法行政工作报告",
+    "{year}年“谁执法谁普法”履职报告",
+)
+_NAV_HEAD = (
+    "首页 > 政务公开 > 法治政府建设",
+    "当前位置：首页 > 信息公开 > 法治政府建设年度报告",
+    "您的位置：首页 > 政府信息公开 > 法定主动公开内容",
+    "【字体：大 中 小】",
+    "【打印本页】【关闭窗口】",
+    "无障碍阅读 长者模式",
+)
+_NAV_TAIL = (
+    "扫一扫在手机打开当前页",
+    "【打印本页】 【关闭窗口】",
+    "分享到：",
+    "返回顶部",
+    "网站地图 | 联系我们",
+)
+_SECTIONS = (
+    "一、{year}年法治政府建设主要举措和成效",
+    "二、党政主要负责人履行推进法治建设第一责任人职责情况",
+    "三、存在的不足和原因",
+    "四、{next}年推进法治政府建设的主要安排",
+)
+_TOPICS = (
+    "加强法治政府建设的意见",
+    "全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见",
+    "进一步做好普法工作的通知",
+    "深化“放管服”改革优化营商环境的意见",
+    "加强行政复议工作的通知",
+    "全面加强新时代法治宣传教育的意见",
+    "加强规范性文件制定和监督管理工作的通知",
+)
+_PROSE = (
+    "坚持把法治政府建设摆在全局工作的突出位置,纳入年度重点工作统筹推进。",
+    "严格落实重大行政决策程序,坚持公众参与、专家论证、风险评估、合法性审查和集体讨论决定。",
+    "进一步健全行政执法监督机制,规范行政裁量权基准,推动严格规范公正文明执法。",
+    "持续深化政务公开,及时主动公开权力清单、责任清单,保障群众知情权、参与权和监督权。",
+    "把法治建设成效作为衡量领导班子和领导干部工作实绩的重要内容,纳入政绩考核指标体系。",
+    "主动接受人大监督、民主监督和社会舆论监督,认真办理人大代表建议和政协委员提案。",
+    "畅通行政复议和行政诉讼渠道,依法化解行政争议,切实维护群众合法权益。",
+    "加强法治工作队伍建设,选优配强法制审核人员,不断提升依法行政能力和水平。",
+    "坚持问题导向,强化督促检查,确保各项工作任务落到实处、取得实效。",
+    "健全完善法律顾问制度,充分发挥法律顾问在重大决策、合同审查中的参谋助手作用。",
+    "主要负责人亲自部署重要工作、亲自过问重大问题、亲自协调重点环节、亲自督办重要任务。",
+    "严格执行行政规范性文件合法性审核机制,未经审核的文件一律不得发布。",
+    "深化行政执法体制改革,推进执法力量下沉,执法效能进一步提升。",
+    "工作中还存在一些不足,部分干部法治意识有待进一步增强,执法队伍专业化水平还需提高。",
+    "下一步,我们将继续深入学习贯彻习近平法治思想,以更高标准推进法治政府建设。",
+    "坚持和完善行政执法与刑事司法衔接机制,做到应移尽移、应收尽收。",
+    "加强数字法治政府建设,推动政务服务事项网上可办、掌上可办。",
+)
+_SUBHEADS = (
+    "(一)加强组织领导,压实法治建设责任",
+    "(二)深化“放管服”改革,优化法治化营商环境",
+    "(三)严格规范公正文明执法",
+    "(四)加强普法宣传教育",
+    "(五)推进行政决策科学化民主化法治化",
+    "(六)强化对行政权力的制约和监督",
+    "(七)依法有效化解社会矛盾纠纷",
+)
+
+
+class _Report:
+    """One report's text, drawn from `rng`."""
+
+    def __init__(self, rng: random.Random, vocab: _Vocabulary) -> None:
+        self.rng = rng
+        self.v = vocab
+        self.year = rng.randint(2016, 2023)
+        if rng.random() < 0.08:
+            self.region = rng.choice(vocab.provinces)
+            body = rng.choice(vocab.bodies_province)
+        else:
+            self.region = rng.choice(vocab.regions)
+            body = rng.choice(vocab.bodies_local)
+        from loaders import regions
+
+        self.prefix = regions.full_prefix(self.region)
+        self.body = body
+        self.publisher = self.prefix + body
+        self.level = self.region.name[-1] if self.region.name[-1] in "省市区县州旗" else "市"
+
+    # -- pieces --------------------------------------------------------------------------
+
+    def cn_number(self, n: int) -> str:
+        """1..99 in Chinese numerals: 12 → 十二, 40 → 四十."""
+        tens, ones = divmod(n, 10)
+        head = ("" if tens == 1 else _CN[tens]) + "十" if tens else ""
+        return head + (_CN[ones] if ones or not tens else "")
+
+    def count(self, low: int, high: int) -> str:
+        r = self.rng
+        n = r.randint(low, high)
+        style = r.random()
+        if style < 0.15 and n < 100:
+            return self.cn_number(n)
+        if style < 0.3 and n >= 10000:
+            return f"{n / 10000:.1f}万".replace(".0万", "万")
+        if style < 0.45:
+            return f"{n}余"
+        if style < 0.5:
+            return f"近{n}"
+        if style < 0.55:
+            return f"约{n}"
+        return str(n)
+
+    def statute(self) -> str:
+        s = self.rng.choice(self.v.statutes)
+        if s.aliases and self.rng.random() < 0.35:
+            return f"《{self.rng.choice(s.aliases)}》"
+        return f"《{s.title}》"
+
+    def statutes(self, k: int) -> str:
+        return "、".join(self.statute() for _ in range(k))
+
+    def program(self) -> str:
+        return self.rng.choice(self.rng.choice(self.v.programs))
+
+    def agency(self) -> str:
+        body = self.rng.choice(self.v.bodies_local)
+        short = self.v.short_bodies.get(body)
+        if short and self.rng.random() < 0.4:
+            return self.level + self.rng.choice(short)
+        return self.prefix + body
+
+    def document(self) -> str:
+        """A normative document with its 文号: 《国务院关于…的意见》(国发〔2021〕9号)."""
+        prefix, issuer = self.rng.choice(self.v.issuers)
+        topic = self.rng.choice(_TOPICS)
+        number = f"{prefix}〔{self.rng.randint(2010, self.year)}〕{self.rng.randint(1, 60)}号"
+        return f"《{issuer}关于{topic}》({number})"
+
+    def sentence(self) -> str:
+        r = self.rng
+        y = self.year
+        choices: Sequence[Callable[[], str]] = (
+            lambda: f"认真贯彻落实{self.statutes(r.randint(1, 3))},严格依法履行职责。",
+            lambda: (
+                f"全年共开展法治培训{self.count(5, 60)}场次,参训人员{self.count(100, 5000)}人次,"
+                f"组织领导干部学法{self.count(2, 20)}次。"
+            ),
+            lambda: (
+                f"{y}年共办理行政处罚案件{self.count(20, 3000)}件,"
+                f"罚没款{r.randint(1, 900)}.{r.randint(1, 99)}万元,"
+                f"同比增长{r.randint(1, 40)}.{r.randint(0, 9)}%。"
+            ),
+            lambda: (
+                f"深入推进{self.program()}和{self.program()},"
+                f"发放宣传资料{self.count(1000, 90000)}份,接受群众咨询{self.count(50, 3000)}人次。"
+            ),
+            lambda: (
+                f"依据{self.statute()}等规定,会同{self.agency()}、{self.agency()}"
+                f"开展联合执法检查{self.count(3, 80)}次。"
+            ),
+            lambda: (
+                f"在《{r.choice(self.v.media)}》、{self.region.short}日报及"
+                f"“{self.region.short}发布”微信公众号刊发法治宣传稿件{self.count(10, 300)}篇。"
+            ),
+            lambda: (
+                f"按照{self.document()}要求,"
+                f"完成规范性文件合法性审核{self.count(3, 90)}件,清理文件{self.count(5, 200)}件。"
+            ),
+            lambda: (
+                f"全面落实行政执法“三项制度”,群众满意度达{r.randint(90, 99)}.{r.randint(0, 9)}%,"
+                f"办结行政复议案件{self.count(1, 60)}件,行政诉讼败诉率为零。"
+            ),
+            lambda: (
+                f"扎实开展{self.program()}活动,举办专题讲座{self.count(2, 40)}期,"
+                f"覆盖群众{self.count(2000, 140000)}人。"
+            ),
+            lambda: (
+                f"认真执行{self.statute()},受理政府信息公开申请{self.count(3, 200)}件,"
+                f"按期答复率100%。"
+            ),
+        )
+        return r.choice(choices)()
+
+    def paragraph(self) -> str:
+        """A few sentences; as in real reports, most are boilerplate without facts."""
+        r = self.rng
+        lead = r.choice(("一是", "二是", "三是", "同时,", "此外,", ""))
+        parts = [
+            self.sentence() if r.random() < FACT_SHARE else r.choice(_PROSE)
+            for _ in range(r.randint(2, 5))
+        ]
+        return lead + "".join(parts)
+
+    # -- the whole -----------------------------------------------------------------------
+
+    def text(self) -> str:
+        r = self.rng
+        y = self.year
+        title = self.publisher + r.choice(_KINDS).format(year=y)
+        published = date(y + 1, r.randint(1, 3), r.randint(1, 28))
+        lines: list[str] = []
+        lines += r.sample(_NAV_HEAD, r.randint(0, 3))
+        lines += [
+            title,
+            f"发布时间:{published.isoformat()} {r.randint(8, 18):02d}:{r.randint(0, 59):02d}"
+            f" 浏览次数:{r.randint(1, 3000)}",
+            f"信息来源:{self.publisher}",
+            "",
+            f"{y}年,{self.publisher}在{self.level}委、{self.level}政府的正确领导下,"
+            "坚持以习近平新时代中国特色社会主义思想为指导,深入学习贯彻习近平法治思想,"
+            f"全面落实{self.statute()},法治政府建设取得新成效。现将有关情况报告如下:",
+        ]
+        target = r.randint(*TARGET_BYTES)
+        body: list[str] = []
+        size = sum(len(x) for x in lines) * 3
+        sections = iter(_SECTIONS)
+        subheads = list(_SUBHEADS)
+        r.shuffle(subheads)
+        while size < target - 250:
+            if not body or r.random() < 0.25:
+                heading = next(sections, None) or subheads.pop()
+                body.append(heading.format(year=y, next=y + 1))
+            elif r.random() < 0.3 and subheads:
+                body.append(subheads.pop())
+            paragraph = self.paragraph()
+            body.append(paragraph)
+            size += len(paragraph) * 3 + 40
+        lines += body
+        if r.random() < 0.2 and len(body) > 2:  # a block repeated, as print views do
+            start = r.randrange(len(body) - 1)
+            lines += body[start : start + 2]
+        lines += ["", self.publisher, f"{y + 1}年{published.month}月{published.day}日", ""]
+        lines.append(f"上一篇:{self.prefix}{r.choice(self.v.bodies_local)}{y}年工作总结")
+        lines.append(f"下一篇:关于{y + 1}年度政府信息公开工作的通知")
+        lines += r.sample(_NAV_TAIL, r.randint(1, 3))
+        return "\n".join(lines) + "\n"
