@@ -22,20 +22,10 @@ two workers over one, and how time grows with the number of reports.
 
 from __future__ import annotations
 
-import json
-import math
 import os
-import platform
 import random
-import re
-import shutil
-import statistics
-import subprocess
-import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path

@@ -240,15 +240,19 @@ def cmd_query(args) -> int:
 
 def _print_rows(columns, rows, fmt, *, raw=None) -> None:
     if fmt == "json":
-        print(json.dumps(raw, ensure_ascii=False, indent=1) if raw is not None else json.dumps(
-            rows, ensure_ascii=False))
+        print(
+            json.dumps(raw, ensure_ascii=False, indent=1)
+            if raw is not None
+            else json.dumps(rows, ensure_ascii=False)
+        )
     elif fmt == "csv":
         w = csv.writer(sys.stdout)
         w.writerow(columns)
         for row in rows:
             w.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
     else:
-        widths = {c: max([len(c)] + [len(str(r.get(c) or "")) for r in rows[:200]]) for c in columns}
+        sample = rows[:200]
+        widths = {c: max([len(c)] + [len(str(r.get(c) or "")) for r in sample]) for c in columns}
         widths = {c: min(w, 60) for c, w in widths.items()}
         print("  ".join(c.ljust(widths[c]) for c in columns))
         for row in rows:
@@ -309,12 +313,21 @@ def cmd_app(args) -> int:
     if args.neo4j:
         env["KG_NEO4J"] = args.neo4j
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.address", "127.0.0.1",
-        "--server.port", str(args.port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--server.maxUploadSize", "20",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.maxUploadSize",
+        "20",
     ]
     print(f"kg app on http://127.0.0.1:{args.port}", file=sys.stderr)
     return subprocess.call(cmd, env=env)

@@ -127,7 +127,8 @@ def write_cypher(graph: nx.MultiDiGraph, output: Path) -> None:
     for rel, rows in sorted(by_rel.items()):
         for chunk in _chunks(rows, 500):
             lines.append(
-                f"UNWIND {_cypher_literal(chunk)} AS row MATCH (a {{key: row.s}}), (b {{key: row.o}}) "
+                f"UNWIND {_cypher_literal(chunk)} AS row "
+                "MATCH (a {key: row.s}), (b {key: row.o}) "
                 f"MERGE (a)-[r:{rel}]->(b) SET r.reports = row.reports;"
             )
     output.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -15,7 +15,16 @@ PREFIXES = {
 }
 
 ENTITY_CLASSES = ("Agency", "LegalInstrument", "Program", "Outcome", "MediaOutlet", "Place")
-RELATIONS = ("cites", "runs", "reports", "measures", "issuedBy", "partOf", "locatedIn", "publishedIn")
+RELATIONS = (
+    "cites",
+    "runs",
+    "reports",
+    "measures",
+    "issuedBy",
+    "partOf",
+    "locatedIn",
+    "publishedIn",
+)
 
 REPORTS_BY_SOURCE = """
 SELECT ?report ?source WHERE { GRAPH ?report { ?report a zg:Report ; zg:source ?source } }

@@ -117,7 +117,12 @@ class Store:
             relations[row["p"].removeprefix(ONTOLOGY)] = row["n"]
         reports = self.select(queries.COUNT_REPORTS)[0]["n"]
         mentions = self.select(queries.COUNT_MENTIONS)[0]["n"]
-        return {"reports": reports, "mentions": mentions, "entities": entities, "relations": relations}
+        return {
+            "reports": reports,
+            "mentions": mentions,
+            "entities": entities,
+            "relations": relations,
+        }
 
     def dump(self, output, *, format: ox.RdfFormat) -> None:
         if format.supports_datasets:

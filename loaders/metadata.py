@@ -114,10 +114,19 @@ def _published(text: str) -> str | None:
 
 
 def _own_doc_number(text: str, title_span: tuple[int, int] | None) -> str | None:
+    """The report's own 文号: on a line of its own or a 文号: line in the header, or opening
+    the title line (浙卫〔2024〕3号《…的报告》)."""
     head_end = title_span[1] + 200 if title_span else 400
+    pos = 0
     for line in text[:head_end].split("\n"):
+        start, pos = pos, pos + len(line) + 1
         found = find_doc_numbers(line)
-        if found and (_DOC_NUMBER_LINE.search(line) or len(line.strip()) <= len(found[0].text) + 4):
+        if not found:
+            continue
+        alone = len(line.strip()) <= len(found[0].text) + 4
+        opens_title = title_span is not None and title_span[0] <= start < title_span[1]
+        leads = opens_title and line.find(found[0].text) <= 2
+        if _DOC_NUMBER_LINE.search(line) or alone or leads:
             return found[0].normalized
     return None
 

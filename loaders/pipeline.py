@@ -61,15 +61,16 @@ def build_report(
     region = metadata.infer_region(folded, header.title)
     found, publisher, region, town = _agencies_and_publisher(text, folded, header, region)
 
-    builder = _Builder(text=text, rid=report_id(text))
+    builder = _Builder(text=text, rid=report_id(text), furniture=furniture)
     publisher_id = None
     if publisher is not None and publisher.canonical:
         publisher_id = builder.entity("Agency", publisher.canonical)
     _add_agencies(builder, text, folded, found, publisher, region, town)
     titles = find_titles(text)
     media = find_media(text, folded, titles)
-    instruments = _instruments(text, folded, furniture, titles, media)
-    _add_instruments(builder, instruments, text, folded)
+    instruments = _instruments(text, folded, titles, media, found)
+    instruments = [m for m in instruments if not _is_own_title(m, header)]
+    _add_instruments(builder, instruments, text, folded, own=header.doc_number)
     for m in media:
         builder.entity("MediaOutlet", m.label, Mention(m.text, m.start, m.end))
     _add_programs(builder, text, folded)
@@ -249,7 +250,7 @@ def _region_label(region) -> str | None:
 # ---------------------------------------------------------------- instruments
 
 
-def _instruments(text, folded, furniture, titles, media) -> list[InstrumentMatch]:
+def _instruments(text, folded, titles, media, agencies) -> list[InstrumentMatch]:
     """Instruments from titles that are not outlets, unmarked statutes and 关于… titles."""
     outlets = {(m.start, m.end) for m in media}
     marked = [Span(t.start, t.end) for t in titles]
@@ -259,11 +260,24 @@ def _instruments(text, folded, furniture, titles, media) -> list[InstrumentMatch
         if m is not None
     ]
     found += find_unmarked_statutes(text, folded, skip=marked)
-    found += find_unmarked_titles(text, skip=marked + furniture)
+    issuers = [Span(a.start, a.end) for a in agencies]
+    found += find_unmarked_titles(text, skip=marked, issuers=issuers)
     return sorted(found, key=lambda m: m.start)
 
 
-def _add_instruments(builder, instruments, text: str, folded: str) -> None:
+def _is_own_title(m: InstrumentMatch, header) -> bool:
+    """The report's own title (浙卫〔2024〕3号《…关于2023年度法治政府建设情况的报告》) is not
+    something the report cites."""
+    span = header.title_span
+    return (
+        span is not None
+        and span[0] <= m.start
+        and m.end <= span[1]
+        and (m.label.endswith(("报告", "总结", "情况")))
+    )
+
+
+def _add_instruments(builder, instruments, text: str, folded: str, *, own: str | None) -> None:
     ids = [
         builder.entity("LegalInstrument", m.label, Mention(m.text, m.start, m.end))
         for m in instruments
@@ -280,6 +294,8 @@ def _add_instruments(builder, instruments, text: str, folded: str) -> None:
             entity = builder.by_id[ids[owner]]
             if entity.doc_number and entity.doc_number != number.normalized:
                 owner = None
+        if owner is None and number.normalized == own:
+            continue  # the report's own 文号 is the report's, not a citation
         if owner is None:
             eid = builder.entity(
                 "LegalInstrument",
@@ -363,9 +379,9 @@ def _link(builder, publisher_id: str | None, region) -> None:
     ents = builder.entities()
     if publisher_id:
         for e in ents:
-            first = e.mentions[0].start if e.mentions else None
+            first = builder.fact_position(e)
             if first is None:
-                continue
+                continue  # named only in page furniture: no fact about the author
             if e.type == "LegalInstrument":
                 builder.relate("cites", publisher_id, e.id, first, role=_role(builder, first))
             elif e.type == "Program":
@@ -456,6 +472,7 @@ class _Builder:
 
     text: str
     rid: str
+    furniture: list[Span] = field(default_factory=list)
     by_id: dict[str, Entity] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)
     regions: dict[str, str | None] = field(default_factory=dict)
@@ -467,6 +484,13 @@ class _Builder:
         if self._sentences is None:
             self._sentences = Sentences(self.text)
         return self._sentences
+
+    def fact_position(self, entity: Entity) -> int | None:
+        """Where the first mention outside page furniture starts, if there is one."""
+        for m in sorted(entity.mentions, key=lambda m: m.start):
+            if not any(f.start <= m.start < f.end for f in self.furniture):
+                return m.start
+        return None
 
     def entity(self, type_: str, label: str, mention: Mention | None = None) -> str:
         eid = entity_id(type_, label)

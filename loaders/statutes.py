@@ -64,7 +64,7 @@ def _automaton() -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for name, statute in _index().items():
         # Unmarked mentions are only trusted for names that read as a statute.
-        if len(name) >= 2 and name.endswith(("法", "法典", "条例", "章程", "规定", "准则")):
+        if len(name) >= 2 and name.endswith(("法", "法典", "条例", "章程", "规定", "准则", "党章")):
             automaton.add_word(name, (name, statute))
     if len(automaton) == 0:
         automaton.add_word("\x00", ("\x00", None))

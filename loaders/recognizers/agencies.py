@@ -199,7 +199,7 @@ def find_agencies(text: str, folded: str, *, context: RegionContext) -> list[Age
 
 
 def _party_prefix(folded: str, start: int) -> int:
-    for p in _PARTY + ("共青团",):
+    for p in (*_PARTY, "共青团"):
         if folded.endswith(p, 0, start):
             return start - len(p)
     return start
@@ -318,10 +318,10 @@ def _without_overlaps(candidates: list[AgencyMatch]) -> list[AgencyMatch]:
 def body_of(canonical: str) -> Body | None:
     """The body a full name ends with (武汉市新洲区城市管理委员会 → 城市管理委员会)."""
     best = None
-    for form, body in _bodies().items():
-        if body.family == "gov" and canonical.endswith(body.canonical):
-            if best is None or len(body.canonical) > len(best.canonical):
-                best = body
+    for body in _bodies().values():
+        fits = body.family == "gov" and canonical.endswith(body.canonical)
+        if fits and (best is None or len(body.canonical) > len(best.canonical)):
+            best = body
     return best
 
 

@@ -21,8 +21,8 @@ _OPEN, _CLOSE = "《", "》"
 _INNER_OPEN, _INNER_CLOSE = "〈<＜", "〉>＞"
 _MAX_TITLE = 120
 _UNMARKED_TITLE = re.compile(
-    r"(?:^|(?<=[\s·•\-、,，。;；:：]))(?P<t>(?:[\u4e00-\u9fff]{2,20})?关于[^\s,，。;；:：《》“”\n]{2,80}?"
-    r"(?:的通知|的决定|的意见|的实施意见|的批复|的通告|的公告|方案|办法|规定))"
+    r"关于[^\s,，。;；:：《》“”\n]{2,80}?"
+    r"(?:的通知|的决定|的意见|的实施意见|的批复|的通告|的公告|方案|办法|规定)"
 )
 
 
@@ -55,7 +55,10 @@ def _forms() -> tuple[tuple[str, str], ...]:
 
 def title_class(name: str) -> str | None:
     """An instrument kind, 'media', 'book', 'form', or None when the ending says nothing."""
-    stripped = re.sub(r"[(（][^()（）]*[)）]$", "", name).strip()
+    stripped = name.rstrip('》”"’ ')
+    stripped = re.sub(r"[(（][^()（）]*[)）]$", "", stripped).strip()
+    if len(stripped) <= 2 and stripped in {e for e, _ in _forms()}:
+        return None  # 《纲要》: a back-reference to a title named before, not a title
     for ending, cls in _forms():
         if stripped.endswith(ending):
             return cls
@@ -108,12 +111,9 @@ def kind_of(name: str, statute: statutes.Statute | None) -> str:
     if statute is not None:
         return statute.kind
     cls = title_class(name)
-    if name.startswith(("中国共产党", "中共")) and cls in {
-        "local_regulation",
-        "normative_document",
-    }:
-        if name.endswith(("条例", "规定", "准则", "规则")) and "关于" not in name:
-            return "party_regulation"
+    party = name.startswith(("中国共产党", "中共")) and "关于" not in name
+    if party and name.endswith(("条例", "规定", "准则", "规则")):
+        return "party_regulation"
     if cls == "local_regulation":
         return "local_regulation" if _starts_with_region(name) else "administrative_regulation"
     if cls == "law":
@@ -154,29 +154,45 @@ def find_unmarked_statutes(text: str, folded: str, *, skip: list[Span]) -> list[
 
 # A statute name is followed by punctuation, a particle or a structural word, never by more
 # of a compound noun (宪法宣传周, 民法典进社区).
-_AFTER = set('、，,。；;：:）)》“”"和及与等的中为是第条规定了以精神实施相关有关等\n ')
+_AFTER = set('、，,。；;：:）)》“”"和及与等的中为是第条规定了以精神实施相关有关等进\n ')
+# Words after a statute's name that still speak of the statute (宪法宣传, 民法典知识), unlike
+# the names of days and weeks (国家宪法日, 宪法宣传周), which are programs.
+_CONTINUATIONS = ("宣传", "学习", "知识", "法律", "专题", "普及", "解读", "培训", "讲座")
+_NOT_AFTER = ("宣传周", "宣传月", "宣传日", "日")
 
 
 def _statute_boundary(folded: str, start: int, end: int) -> bool:
-    nxt = folded[end] if end < len(folded) else "\n"
-    if nxt not in _AFTER and "\u4e00" <= nxt <= "\u9fff":
+    rest = folded[end : end + 3]
+    if rest.startswith(_NOT_AFTER) or folded.endswith("国家", 0, start):
+        return False
+    nxt = rest[:1] or "\n"
+    if nxt not in _AFTER and "\u4e00" <= nxt <= "\u9fff" and not rest.startswith(_CONTINUATIONS):
         return False
     prev = folded[start - 1] if start else "\n"
     return prev not in "《〈<"
 
 
-def find_unmarked_titles(text: str, *, skip: list[Span]) -> list[InstrumentMatch]:
-    """关于… titles written without marks, as a nav line or a cited notice."""
+def find_unmarked_titles(
+    text: str, *, skip: list[Span], issuers: list[Span] = ()
+) -> list[InstrumentMatch]:
+    """关于… titles written without marks: a line of their own (a nav item) or a notice cited
+    with its 文号. An issuer named right before 关于 (国务院关于…) belongs to the title."""
     found = []
     for m in _UNMARKED_TITLE.finditer(text):
-        start, end = m.span("t")
+        start, end = m.span()
+        issuer = next((s for s in issuers if s.end == start), None)
+        if issuer is not None:
+            start = issuer.start
+        line_start = text.rfind("\n", 0, start) + 1
+        lead = text[line_start:start].strip(" ·•-—*>")
         if _inside(start, end, skip):
             continue
         line_end = text.find("\n", end)
         rest = text[end : line_end if line_end >= 0 else len(text)].strip()
-        if rest and not re.match(r"^[(（〔\[]?[\u4e00-\u9fff]{1,10}[〔\[(（]\d{4}", rest):
-            continue  # not alone on its line and not followed by a 文号
-        name = m.group("t")
+        numbered = re.match(r"^[(（〔\[]?[\u4e00-\u9fff]{1,10}[〔\[(（]\d{4}", rest)
+        if not numbered and (rest or lead):
+            continue  # not a line of its own and not followed by a 文号
+        name = text[start:end]
         found.append(InstrumentMatch(start, end, name, name, kind_of(name, None), None))
     return found
 

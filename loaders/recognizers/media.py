@@ -134,8 +134,9 @@ def _trim(folded: str, start: int, end: int) -> tuple[int | None, int]:
     if places and places[0][0] > 0 and regions.is_official(places[0][2]):
         cut += places[0][0]  # …参加安徽普法宪法网 → 安徽普法宪法网
         name = name[places[0][0] :]
-    ending = next((e for e in _endings() if name.rstrip("APPap").endswith(e)), "")
-    stem = name.rstrip("APPap")[: -len(ending)] if ending else name
+    bare = re.sub(r"(?:APP|App|app)$", "", name)
+    ending = next((e for e in _endings() if bare.endswith(e)), "")
+    stem = bare[: -len(ending)] if ending else bare
     if len(stem) < 2 or stem in _words("generic"):
         return None, end
     if ending in _LOOSE_ENDINGS and not regions.find_region_names(stem):

@@ -115,9 +115,9 @@ def _suffixed(text: str, folded: str) -> list[ProgramMatch]:
             if name.startswith(verb):
                 start += len(verb)
                 break
-        if end - start < 4 or folded[start - 1 : start] not in _STOP | {""}:
-            if not any(folded.endswith(v, 0, start) for v in _words("verb")):
-                continue
+        bounded = end - start >= 4 and folded[start - 1 : start] in _STOP | {""}
+        if not bounded and not any(folded.endswith(v, 0, start) for v in _words("verb")):
+            continue
         found.append(ProgramMatch(start, end, text[start:end], label_of(folded[start:end])))
     return found
 

@@ -1,0 +1,1251 @@
+"""What the web app shows, computed from a store: overview figures, search by Chinese names
+and aliases, entity and report pages with their evidence highlighted, the outcome table,
+graph neighbourhoods, query runs, uploads and exports. Pages in `app/` only render what
+these functions return.
+
+Everything that ends up in HTML is escaped here (`html.escape`); functions that return HTML
+say so in their name (`*_html`). User input reaches SPARQL only as a bound term.
+
+>>> from kg.store import Store
+>>> catalog = Catalog(Store())  # an empty in-memory store
+>>> catalog.search("城管"), catalog.default_center()
+([], None)
+>>> mark_html("<b>晋安区</b>城管局", [(8, 14)])
+'&lt;b&gt;晋安区&lt;/b&gt;<mark>城管局</mark>'
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+import tempfile
+import threading
+import unicodedata
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+from urllib.parse import unquote, urlencode
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg import queries
+from kg.export import GRAPH_FORMATS, RDF_FORMATS, export
+from kg.mapping import TYPE_OF_SLUG, entity_iri, report_iri
+from kg.sparql import QueryError, Result
+from kg.sparql import run as run_sparql_query
+from kg.store import AddResult, Store, StoreError
+from kg.vocab import ID_BASE, ONTOLOGY, RDFS, SKOS
+from loaders.model import Report
+from loaders.normalize import fold
+from loaders.sentences import Sentences
+
+__all__ = [
+    "ENTITY_TYPES",
+    "EXPORT_FORMATS",
+    "MAX_UPLOAD_MB",
+    "SPARQL_ROW_CAP",
+    "SPARQL_TIMEOUT",
+    "TYPE_COLOURS",
+    "UPLOAD_SUFFIXES",
+    "Catalog",
+    "Extracted",
+    "Neighbourhood",
+    "QueryError",
+    "StoreBusy",
+    "add_reports",
+    "compare_outcomes",
+    "entity_ref",
+    "export_bytes",
+    "extract_upload",
+    "filter_outcomes",
+    "iri_of_ref",
+    "mark_html",
+    "report_html",
+    "rows_csv",
+    "run_cypher",
+    "run_sparql",
+    "safe_file_name",
+    "sentence_html",
+]
+
+ENTITY_TYPES = queries.ENTITY_CLASSES
+TYPE_COLOURS = {  # strong colour for graph nodes, light one for highlighted text
+    "Agency": ("#4c78a8", "#dbe7f5"),
+    "LegalInstrument": ("#e45756", "#fbdcdb"),
+    "Program": ("#54a24b", "#d9efd5"),
+    "Outcome": ("#f58518", "#fde4c9"),
+    "MediaOutlet": ("#b279a2", "#efdfeb"),
+    "Place": ("#439894", "#d3ecea"),
+}
+ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "zhgov.ttl"
+KIND_BASE = f"{ID_BASE}instrument-kind/"
+
+SPARQL_ROW_CAP = 1_000
+SPARQL_TIMEOUT = 20.0
+UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
+MAX_UPLOAD_MB = 20
+MENTION_LIMIT = 200
+GRAPH_CAP = 300
+
+_HEX = re.compile(r"[0-9a-f]{8,64}")
+_OUTCOME_REST = re.compile(r"[0-9a-f]{8,64}/\d+")
+
+
+# -- names --------------------------------------------------------------------------------
+
+
+@cache
+def _ontology_labels() -> dict[str, dict[str, str]]:
+    """IRI → {"en": …, "zh": …} for the ontology's classes, properties and instrument kinds."""
+    wanted = {RDFS + "label", SKOS + "prefLabel"}
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    with ONTOLOGY_FILE.open("rb") as f:
+        for t in ox.parse(f, format=ox.RdfFormat.TURTLE):
+            o = t.object
+            if t.predicate.value in wanted and isinstance(o, ox.Literal) and o.language:
+                labels[t.subject.value].setdefault(o.language, o.value)
+    return dict(labels)
+
+
+def _name(iri: str, fallback: str) -> str:
+    names = _ontology_labels().get(iri, {})
+    en, zh = names.get("en", fallback), names.get("zh")
+    return f"{en} {zh}" if zh else en
+
+
+def type_name(type_: str) -> str:
+    """'Agency 机关': the ontology's English and Chinese labels of an entity type."""
+    return _name(ONTOLOGY + type_, type_)
+
+
+def relation_name(rel: str) -> str:
+    return _name(ONTOLOGY + rel, rel)
+
+
+def kind_name(kind: str | None) -> str:
+    """'法律 law' for an instrument kind, '' for none."""
+    if not kind:
+        return ""
+    zh = _ontology_labels().get(KIND_BASE + kind, {}).get("zh")
+    return f"{zh} {kind}" if zh else kind
+
+
+# -- identifiers --------------------------------------------------------------------------
+
+
+def entity_ref(iri: str) -> str:
+    """The readable reference used in page URLs: 'agency/福州市晋安区城市管理局'."""
+    return unquote(iri.removeprefix(ID_BASE))
+
+
+def iri_of_ref(ref: str | None) -> str | None:
+    """The entity IRI for a reference from a URL, or None if it cannot be one of ours."""
+    if not ref:
+        return None
+    slug, _, rest = ref.strip().partition("/")
+    if not rest:
+        return None
+    if slug == "outcome":
+        return f"{ID_BASE}outcome/{rest}" if _OUTCOME_REST.fullmatch(rest) else None
+    type_ = TYPE_OF_SLUG.get(slug)
+    return entity_iri(type_, rest).value if type_ else None
+
+
+def report_id_of(iri_or_id: str) -> str:
+    return iri_or_id.rsplit("/", 1)[-1]
+
+
+def _local(iri: str) -> str:
+    return iri.removeprefix(ONTOLOGY)
+
+
+def entity_url(ref: str, *, page: str = "entity") -> str:
+    """A link to an entity page, relative to the app's base URL (already escaped for HTML)."""
+    return html.escape(f"{page}?{urlencode({'e': ref})}")
+
+
+def report_url(report_id: str, *, at: int | None = None, page: str = "reports") -> str:
+    params = {"r": report_id} | ({"at": str(at)} if at is not None else {})
+    return html.escape(f"{page}?{urlencode(params)}")
+
+
+# -- highlighting -------------------------------------------------------------------------
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans sorted by start, longest first on ties; spans overlapping a kept one are dropped."""
+    kept: list[tuple[int, int]] = []
+    end = -1
+    for s, e in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if s >= end and e > s:
+            kept.append((s, e))
+            end = e
+    return kept
+
+
+def mark_html(text: str, spans: Sequence[tuple[int, int]], *, attrs: str = "") -> str:
+    """`text` escaped, with each span (offsets into `text`) wrapped in <mark>."""
+    out, pos = [], 0
+    for s, e in _disjoint((max(0, s), min(len(text), e)) for s, e in spans):
+        out.append(_esc(text[pos:s]))
+        out.append(f"<mark{attrs}>{_esc(text[s:e])}</mark>")
+        pos = e
+    out.append(_esc(text[pos:]))
+    return "".join(out)
+
+
+def sentence_html(text: str, start: int, end: int, *, window: int = 120) -> str:
+    """The sentence of `text` around [start, end), escaped, with that span in <mark>.
+
+    Very long sentences (text without punctuation) are cut to `window` characters on each
+    side of the mention, marked with an ellipsis."""
+    span = Sentences(text).at(start)
+    s, e = min(span.start, start), max(span.end, end)
+    prefix = suffix = ""
+    if start - s > window:
+        s, prefix = start - window, "…"
+    if e - end > window:
+        e, suffix = end + window, "…"
+    return prefix + mark_html(text[s:e], [(start - s, end - s)]) + suffix
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A recognized mention in a report: offsets into its text and what it refers to."""
+
+    start: int
+    end: int
+    type: str
+    ref: str
+    label: str
+
+
+def report_html(
+    text: str,
+    spans: Iterable[Span],
+    *,
+    focus: int | None = None,
+    types: Iterable[str] | None = None,
+    link: str | None = "entity",
+) -> str:
+    """A report's text, escaped, with its recognized mentions coloured by entity type.
+
+    Each mention links to its entity page (unless `link` is None) and names the entity in its
+    tooltip; the mention starting at `focus` gets id="focus" and an outline. Overlapping
+    mentions (a place inside an agency name) keep the outer one."""
+    shown = set(ENTITY_TYPES if types is None else types)
+    by_pos = {}
+    for sp in spans:
+        if sp.type in shown and 0 <= sp.start < sp.end <= len(text):
+            by_pos.setdefault((sp.start, sp.end), sp)
+    out, pos = [], 0
+    for s, e in _disjoint(by_pos):
+        sp = by_pos[(s, e)]
+        out.append(_esc(text[pos:s]))
+        light = TYPE_COLOURS.get(sp.type, ("#999", "#eee"))[1]
+        style = f"background:{light};border-radius:3px;padding:0 1px"
+        extra = ""
+        if focus is not None and s <= focus < e:
+            style += ";outline:2px solid #d62728"
+            extra = ' id="focus"'
+        title = _esc(f"{type_name(sp.type)} · {sp.label}")
+        mark = (
+            f'<mark class="kg-m kg-{sp.type}"{extra} style="{style}" title="{title}">'
+            f"{_esc(text[s:e])}</mark>"
+        )
+        if link:
+            mark = f'<a href="{entity_url(sp.ref, page=link)}" target="_self">{mark}</a>'
+        out.append(mark)
+        pos = e
+    out.append(_esc(text[pos:]))
+    body = "".join(out).replace("\n", "<br>")
+    return f'<div class="kg-report" style="line-height:1.9;font-size:1rem">{body}</div>'
+
+
+def legend_html() -> str:
+    items = "".join(
+        f'<span style="background:{light};border-left:4px solid {strong};padding:1px 6px;'
+        f'margin-right:8px;border-radius:3px">{_esc(type_name(t))}</span>'
+        for t, (strong, light) in TYPE_COLOURS.items()
+    )
+    return f'<div class="kg-legend" style="line-height:2">{items}</div>'
+
+
+def report_spans(report: Report) -> list[Span]:
+    """The mentions of a `Report` not yet in any store (the ingest preview)."""
+    return [
+        Span(m.start, m.end, e.type, e.label, e.label) for e in report.entities for m in e.mentions
+    ]
+
+
+# -- the catalog of one store -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInfo:
+    id: str
+    iri: str
+    title: str | None
+    publisher: str | None
+    publisher_iri: str | None
+    year: int | None
+    published: str | None
+    region: str | None
+    doc_number: str | None
+    source: str
+    mentions: int = 0
+    entities: int = 0
+    facts: int = 0
+
+    @property
+    def name(self) -> str:
+        """A one-line name: the title, else publisher and year, else the source file."""
+        if self.title:
+            return self.title
+        if self.publisher:
+            return f"{self.publisher} {self.year or ''}".strip()
+        return self.source
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    iri: str
+    ref: str
+    label: str
+    type: str
+    matched: str  # the name that matched (an alias when it differs from the label)
+    score: int  # 0 exact, 1 prefix, 2 contains
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    relation: str
+    direction: str  # out: this entity is the subject; in: the object
+    iri: str
+    ref: str
+    label: str
+    type: str
+    reports: int
+
+
+@dataclass(frozen=True, slots=True)
+class MentionView:
+    report: ReportInfo
+    text: str
+    start: int
+    end: int
+    sentence_html: str
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceView:
+    relation: str
+    direction: str
+    other_ref: str
+    other_label: str
+    report: ReportInfo
+    start: int
+    sentence_html: str
+
+
+@dataclass
+class EntityView:
+    iri: str
+    ref: str
+    type: str
+    label: str
+    aliases: list[str]
+    attributes: list[tuple[str, str]]
+    links: list[Link]
+    mentions: list[MentionView]
+    mention_total: int
+    evidence: list[EvidenceView]
+
+    def links_by_relation(self) -> list[tuple[str, list[Link]]]:
+        """Groups of related entities: ('cites →', links), ('← runs', links), …"""
+        groups: dict[str, list[Link]] = {}
+        for link in self.links:
+            name = relation_name(link.relation)
+            key = f"{name} →" if link.direction == "out" else f"← {name}"
+            groups.setdefault(key, []).append(link)
+        return list(groups.items())
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    info: ReportInfo
+    text: str
+    spans: list[Span]
+
+    def counts(self) -> dict[str, int]:
+        """Distinct entities per type among the recognized mentions."""
+        seen = {(sp.type, sp.ref) for sp in self.spans}
+        return dict(Counter(t for t, _ in seen))
+
+    def entities(self) -> list[tuple[str, str, str, int]]:
+        """(type, ref, label, mentions) per entity, by type then number of mentions."""
+        n = Counter((sp.type, sp.ref, sp.label) for sp in self.spans)
+        order = {t: i for i, t in enumerate(ENTITY_TYPES)}
+        return sorted(
+            ((t, r, lb, c) for (t, r, lb), c in n.items()),
+            key=lambda x: (order.get(x[0], 99), -x[3], x[2]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NodeView:
+    iri: str
+    ref: str
+    label: str
+    type: str
+    kind: str | None
+    degree: int
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeView:
+    source: str
+    target: str
+    relations: tuple[str, ...]
+    reports: int
+
+
+@dataclass
+class Neighbourhood:
+    center: str
+    depth: int
+    nodes: list[NodeView]
+    edges: list[EdgeView]
+    total: int  # nodes within `depth` that pass the filters, before the cap
+    cap: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.nodes)
+
+
+class Catalog:
+    """The read side of one open store. Figures are computed on first use and kept: open a
+    new catalog after the store changes."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._texts: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def _select(self, sparql: str, **bindings) -> list[dict]:
+        return self.store.select(sparql, **bindings)
+
+    # -- reports ---------------------------------------------------------------------
+
+    @cached_property
+    def reports(self) -> dict[str, ReportInfo]:
+        counts = {r["report"]: r for r in self._select(queries.APP_REPORT_COUNTS)}
+        out = {}
+        for row in self._select(queries.APP_REPORTS):
+            if row["hash"] in out:  # a report with two titles or publishers keeps the first
+                continue
+            c = counts.get(row["report"], {})
+            out[row["hash"]] = ReportInfo(
+                id=row["hash"],
+                iri=row["report"],
+                title=row["title"],
+                publisher=row["publisher"],
+                publisher_iri=row["publisherIri"],
+                year=row["year"],
+                published=row["published"],
+                region=row["region"],
+                doc_number=row["docNumber"],
+                source=row["source"],
+                mentions=c.get("mentions", 0),
+                entities=c.get("entities", 0),
+                facts=c.get("facts", 0),
+            )
+        return out
+
+    def is_empty(self) -> bool:
+        return not self.reports
+
+    def report_rows(self) -> list[dict]:
+        """The report list, one dict per report, for a table."""
+        return [
+            {
+                "title": r.name,
+                "publisher": r.publisher,
+                "year": r.year,
+                "published": r.published,
+                "region": r.region,
+                "mentions": r.mentions,
+                "entities": r.entities,
+                "facts": r.facts,
+                "source": r.source,
+                "id": r.id,
+            }
+            for r in self.reports.values()
+        ]
+
+    def text(self, report_id: str) -> str | None:
+        with self._lock:
+            if report_id in self._texts:
+                return self._texts[report_id]
+        rows = self._select(queries.APP_REPORT_TEXT, report=report_iri(report_id))
+        text = rows[0]["text"] if rows else None
+        if text is not None:
+            with self._lock:
+                if len(self._texts) > 64:
+                    self._texts.clear()
+                self._texts[report_id] = text
+        return text
+
+    def spans(self, report_id: str) -> list[Span]:
+        return [
+            Span(r["start"], r["end"], _local(r["class"]), entity_ref(r["e"]), r["label"])
+            for r in self._select(queries.APP_REPORT_MENTIONS, report=report_iri(report_id))
+        ]
+
+    def report(self, report_id: str | None) -> ReportView | None:
+        if not report_id or not _HEX.fullmatch(report_id) or report_id not in self.reports:
+            return None
+        text = self.text(report_id)
+        if text is None:
+            return None
+        return ReportView(self.reports[report_id], text, self.spans(report_id))
+
+    # -- overview --------------------------------------------------------------------
+
+    def counts(self) -> list[tuple[str, str, int]]:
+        """(key, display name, count) for reports, mentions and each entity type."""
+        stats = self.store.stats()
+        out = [
+            ("reports", "Reports 报告", stats["reports"]),
+            ("mentions", "Mentions 提及", stats["mentions"]),
+        ]
+        out += [(t, type_name(t), stats["entities"].get(t, 0)) for t in ENTITY_TYPES]
+        return out
+
+    def relation_counts(self) -> list[dict]:
+        stats = self.store.stats()["relations"]
+        return [{"relation": relation_name(r), "facts": n} for r, n in stats.items()]
+
+    def top_cited(self, limit: int = 20) -> list[dict]:
+        return [
+            {
+                "instrument": r["label"],
+                "kind": kind_name(r["kind"]),
+                "reports": r["reports"],
+                "agencies": r["agencies"],
+                "ref": entity_ref(r["law"]),
+            }
+            for r in self._select(queries.APP_TOP_CITED)[:limit]
+        ]
+
+    def kinds(self) -> list[dict]:
+        return [
+            {"kind": kind_name(r["kind"]), "instruments": r["instruments"], "reports": r["reports"]}
+            for r in self._select(queries.APP_KINDS)
+        ]
+
+    def agencies_by_region_year(self) -> list[dict]:
+        """Per report region and year: reports, publishing agencies, agencies mentioned."""
+        mentioned: dict[str, set[str]] = defaultdict(set)
+        for row in self._select(queries.APP_REPORT_AGENCIES):
+            mentioned[report_id_of(row["report"])].add(row["agency"])
+        cells: dict[tuple, dict] = {}
+        for r in self.reports.values():
+            key = (r.region or "(unknown)", r.year)
+            cell = cells.setdefault(key, {"reports": 0, "publishers": set(), "agencies": set()})
+            cell["reports"] += 1
+            if r.publisher:
+                cell["publishers"].add(r.publisher)
+            cell["agencies"] |= mentioned.get(r.id, set())
+        return [
+            {
+                "region": region,
+                "year": year,
+                "reports": c["reports"],
+                "publishing agencies": len(c["publishers"]),
+                "agencies mentioned": len(c["agencies"]),
+                "publishers": "、".join(sorted(c["publishers"])),
+            }
+            for (region, year), c in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
+        ]
+
+    def programs_by_agency(self) -> list[dict]:
+        by_agency: dict[tuple[str, str], list[str]] = defaultdict(list)
+        reports: dict[tuple[str, str], int] = Counter()
+        for r in self._select(queries.APP_PROGRAMS_BY_AGENCY):
+            key = (r["agency"], r["agencyLabel"])
+            by_agency[key].append(r["programLabel"])
+            reports[key] = max(reports[key], r["reports"])
+        rows = [
+            {
+                "agency": label,
+                "programs": len(progs),
+                "program names": "、".join(progs),
+                "ref": entity_ref(iri),
+            }
+            for (iri, label), progs in by_agency.items()
+        ]
+        return sorted(rows, key=lambda r: (-r["programs"], r["agency"]))
+
+    def program_reach(self, limit: int = 20) -> list[dict]:
+        """Programs by the number of agencies that run them."""
+        agencies: dict[str, set[str]] = defaultdict(set)
+        for r in self._select(queries.APP_PROGRAMS_BY_AGENCY):
+            agencies[r["programLabel"]].add(r["agency"])
+        rows = [{"program": p, "agencies": len(a)} for p, a in agencies.items()]
+        return sorted(rows, key=lambda r: (-r["agencies"], r["program"]))[:limit]
+
+    @cached_property
+    def outcomes(self) -> list[dict]:
+        """Every outcome with who reported it, in which report, year and region."""
+        rows = []
+        for r in self._select(queries.APP_OUTCOMES):
+            info = self.reports.get(report_id_of(r["report"]))
+            agency = r["agencyLabel"] or (info.publisher if info else None)
+            rows.append(
+                {
+                    "agency": agency,
+                    "year": info.year if info else None,
+                    "region": info.region if info else None,
+                    "measure": r["measure"],
+                    "value": r["value"],
+                    "qualifier": r["qualifier"],
+                    "unit": r["unit"],
+                    "outcome": r["label"],
+                    "measures": r["measures"] or None,
+                    "report": info.name if info else None,
+                    "report_id": report_id_of(r["report"]),
+                    "ref": entity_ref(r["o"]),
+                }
+            )
+        rows.sort(key=lambda r: (r["agency"] or "", r["year"] or 0, r["report_id"], r["ref"]))
+        return rows
+
+    def outcome_options(self) -> dict[str, list]:
+        """The values the outcome filters offer: agencies, years, regions, units."""
+        rows = self.outcomes
+        return {
+            "agencies": sorted({r["agency"] for r in rows if r["agency"]}),
+            "years": sorted({r["year"] for r in rows if r["year"] is not None}),
+            "regions": sorted({r["region"] for r in rows if r["region"]}),
+            "units": [u for u, _ in Counter(r["unit"] for r in rows if r["unit"]).most_common()],
+        }
+
+    # -- search and entities ---------------------------------------------------------
+
+    def search(
+        self, text: str, *, types: Iterable[str] | None = None, limit: int = 50
+    ) -> list[Hit]:
+        """Entities whose canonical name or an alias contains `text` (case-insensitive;
+        traditional characters and full-width forms also match their simplified forms)."""
+        q = unicodedata.normalize("NFC", text or "").strip()
+        if not q:
+            return []
+        wanted = set(ENTITY_TYPES if types is None else types)
+        best: dict[str, Hit] = {}
+        for needle in dict.fromkeys([q, fold(q)]):
+            for r in self._select(queries.APP_SEARCH, q=ox.Literal(needle)):
+                type_ = _local(r["class"])
+                if type_ not in wanted:
+                    continue
+                name, low = r["name"], needle.lower()
+                score = 0 if name.lower() == low else 1 if name.lower().startswith(low) else 2
+                hit = Hit(r["e"], entity_ref(r["e"]), r["label"], type_, name, score)
+                old = best.get(r["e"])
+                if old is None or _rank(hit) < _rank(old):
+                    best[r["e"]] = hit
+        degree = self._degree
+        order = {t: i for i, t in enumerate(ENTITY_TYPES)}
+        hits = sorted(
+            best.values(),
+            key=lambda h: (
+                h.score,
+                -degree.get(h.iri, 0),
+                order.get(h.type, 99),
+                len(h.label),
+                h.label,
+            ),
+        )
+        return hits[:limit]
+
+    def entity(
+        self, ref_or_iri: str | None, *, mention_limit: int = MENTION_LIMIT
+    ) -> EntityView | None:
+        iri = ref_or_iri if (ref_or_iri or "").startswith(ID_BASE) else iri_of_ref(ref_or_iri)
+        if iri is None:
+            return None
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            return None
+        rows = self._select(queries.APP_ENTITY, e=node)
+        if not rows:
+            return None
+        first = rows[0]
+        aliases = sorted({r["alt"] for r in rows if r["alt"] and r["alt"] != first["label"]})
+        attributes = []
+        for key, name in (
+            ("kind", "kind"),
+            ("docNumber", "document number 文号"),
+            ("measure", "measure 指标"),
+            ("value", "value 数值"),
+            ("qualifier", "qualifier 限定词"),
+            ("unit", "unit 单位"),
+        ):
+            values = sorted({str(r[key]) for r in rows if r[key] is not None})
+            if values:
+                shown = [kind_name(v) for v in values] if key == "kind" else values
+                attributes.append((name, "、".join(shown)))
+        links = [
+            Link(
+                _local(r["p"]),
+                r["direction"],
+                r["other"],
+                entity_ref(r["other"]),
+                r["label"],
+                _local(r["class"]),
+                r["reports"],
+            )
+            for r in self._select(queries.APP_ENTITY_LINKS, e=node)
+        ]
+        mention_rows = self._select(queries.APP_ENTITY_MENTIONS, e=node)
+        mentions = []
+        for r in mention_rows[:mention_limit]:
+            rid = report_id_of(r["report"])
+            text, info = self.text(rid), self.reports.get(rid)
+            if text is None or info is None:
+                continue
+            mentions.append(
+                MentionView(
+                    info, r["text"], r["start"], r["end"], sentence_html(text, r["start"], r["end"])
+                )
+            )
+        evidence = []
+        spans_of: dict[str, list[Span]] = {}
+        me = entity_ref(iri)
+        for r in self._select(queries.APP_ENTITY_EVIDENCE, e=node)[:mention_limit]:
+            rid = report_id_of(r["report"])
+            info = self.reports.get(rid)
+            if info is None:
+                continue
+            if rid not in spans_of:
+                spans_of[rid] = self.spans(rid)
+            other = entity_ref(r["other"])
+            s0 = r["start"]
+            marks = [
+                (sp.start - s0, sp.end - s0)
+                for sp in spans_of[rid]
+                if sp.ref in (me, other) and s0 <= sp.start and sp.end <= r["end"]
+            ]
+            evidence.append(
+                EvidenceView(
+                    _local(r["p"]),
+                    r["direction"],
+                    other,
+                    r["otherLabel"],
+                    info,
+                    s0,
+                    mark_html(r["sentence"], marks),
+                )
+            )
+        return EntityView(
+            iri,
+            me,
+            _local(first["class"]),
+            first["label"],
+            aliases,
+            attributes,
+            links,
+            mentions,
+            len(mention_rows),
+            evidence,
+        )
+
+    # -- the graph -------------------------------------------------------------------
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """Entities and facts; each edge keeps the set of reports that state it."""
+        g = nx.MultiDiGraph()
+        for r in self._select(queries.GRAPH_NODES):
+            if r["e"] not in g:
+                g.add_node(r["e"], type=_local(r["class"]), label=r["label"], kind=r["kind"])
+        for r in self._select(queries.APP_FACTS):
+            s, o, rel = r["s"], r["o"], _local(r["p"])
+            if s in g and o in g:
+                if g.has_edge(s, o, key=rel):
+                    g.edges[s, o, rel]["reports"].add(report_id_of(r["report"]))
+                else:
+                    g.add_edge(s, o, key=rel, reports={report_id_of(r["report"])})
+        return g
+
+    @cached_property
+    def _degree(self) -> dict[str, int]:
+        g = self.graph
+        return {n: len(set(g.succ[n]) | set(g.pred[n])) for n in g}
+
+    def graph_options(self) -> dict[str, list]:
+        """What the explore filters offer: types, instrument kinds, regions, years."""
+        kinds = sorted({k for _, k in self.graph.nodes(data="kind") if k})
+        return {
+            "types": list(ENTITY_TYPES),
+            "kinds": kinds,
+            "regions": sorted({r.region for r in self.reports.values() if r.region}),
+            "years": sorted({r.year for r in self.reports.values() if r.year is not None}),
+        }
+
+    def default_center(self) -> str | None:
+        """The best-connected publishing agency, else the best-connected entity."""
+        publishers = {r.publisher_iri for r in self.reports.values() if r.publisher_iri}
+        pool = [n for n in publishers if n in self.graph] or list(self.graph)
+        if not pool:
+            return None
+        return max(pool, key=lambda n: (self._degree.get(n, 0), n))
+
+    def node_label(self, iri: str) -> str | None:
+        return self.graph.nodes[iri]["label"] if iri in self.graph else None
+
+    def neighbourhood(
+        self,
+        center: str,
+        *,
+        depth: int = 1,
+        types: Iterable[str] | None = None,
+        kinds: Iterable[str] | None = None,
+        regions: Iterable[str] | None = None,
+        years: Iterable[int] | None = None,
+        cap: int = GRAPH_CAP,
+    ) -> Neighbourhood | None:
+        """Entities within `depth` facts of `center`, filtered, at most `cap` of them.
+
+        Type and kind filters select nodes (kinds apply to legal instruments only); region
+        and year filters select facts by the report that states them. When the cap cuts a
+        ring, its best-connected nodes are kept and farther rings are left out, so the
+        picture stays connected."""
+        g = self.graph
+        if center not in g:
+            return None
+        types_ = set(ENTITY_TYPES if types is None else types)
+        kinds_ = set(kinds or ())
+        regions_, years_ = set(regions or ()), set(years or ())
+        allowed = None
+        if regions_ or years_:
+            allowed = {
+                r.id
+                for r in self.reports.values()
+                if (not regions_ or r.region in regions_) and (not years_ or r.year in years_)
+            }
+
+        def node_ok(n: str) -> bool:
+            a = g.nodes[n]
+            if a["type"] not in types_:
+                return False
+            return not (kinds_ and a["type"] == "LegalInstrument" and a["kind"] not in kinds_)
+
+        def fact_ok(reports: set[str]) -> bool:
+            return allowed is None or not allowed.isdisjoint(reports)
+
+        def neighbours(n: str) -> Iterable[str]:
+            for nb, edges in g.succ[n].items():
+                if any(fact_ok(d["reports"]) for d in edges.values()):
+                    yield nb
+            for nb, edges in g.pred[n].items():
+                if any(fact_ok(d["reports"]) for d in edges.values()):
+                    yield nb
+
+        rings: list[list[str]] = [[center]]
+        seen = {center}
+        for _ in range(max(1, depth)):
+            ring = []
+            for n in rings[-1]:
+                for nb in neighbours(n):
+                    if nb not in seen and node_ok(nb):
+                        seen.add(nb)
+                        ring.append(nb)
+            if not ring:
+                break
+            rings.append(ring)
+        kept: dict[str, int] = {}
+        cap = max(1, cap)
+        for d, ring in enumerate(rings):
+            room = cap - len(kept)
+            if room <= 0:
+                break
+            ring = sorted(ring, key=lambda n: (-self._degree.get(n, 0), g.nodes[n]["label"]))
+            for n in ring[:room]:
+                kept[n] = d
+            if len(ring) > room:
+                break
+        nodes = [
+            NodeView(
+                n,
+                entity_ref(n),
+                g.nodes[n]["label"],
+                g.nodes[n]["type"],
+                g.nodes[n]["kind"],
+                self._degree.get(n, 0),
+                d,
+            )
+            for n, d in kept.items()
+        ]
+        pairs: dict[tuple[str, str], tuple[list[str], set[str]]] = {}
+        for s in kept:
+            for o, edges in g.succ[s].items():
+                if o not in kept:
+                    continue
+                for rel, d in edges.items():
+                    if fact_ok(d["reports"]):
+                        rels, reps = pairs.setdefault((s, o), ([], set()))
+                        rels.append(rel)
+                        reps |= d["reports"] if allowed is None else d["reports"] & allowed
+        edges = [
+            EdgeView(s, o, tuple(sorted(rels)), len(reps)) for (s, o), (rels, reps) in pairs.items()
+        ]
+        return Neighbourhood(center, depth, nodes, edges, len(seen), cap)
+
+
+def _rank(hit: Hit) -> tuple[int, bool]:
+    """Better matches first; on a tie the canonical name beats an alias."""
+    return hit.score, hit.matched != hit.label
+
+
+# -- outcome tables -----------------------------------------------------------------------
+
+
+def filter_outcomes(
+    rows: Iterable[dict],
+    *,
+    agencies: Iterable[str] = (),
+    years: Iterable[int] = (),
+    regions: Iterable[str] = (),
+    units: Iterable[str] = (),
+    text: str = "",
+) -> list[dict]:
+    """Outcome rows kept by each filter that is set; `text` matches the measure or label."""
+    agencies, years, regions, units = set(agencies), set(years), set(regions), set(units)
+    needle = fold(text.strip()).lower()
+    out = []
+    for r in rows:
+        if agencies and r["agency"] not in agencies:
+            continue
+        if years and r["year"] not in years:
+            continue
+        if regions and r["region"] not in regions:
+            continue
+        if units and r["unit"] not in units:
+            continue
+        if needle and needle not in fold(f"{r['measure'] or ''} {r['outcome']}").lower():
+            continue
+        out.append(r)
+    return out
+
+
+def compare_outcomes(rows: Iterable[dict]) -> tuple[list[dict], list[dict]]:
+    """Outcome values summed per agency, unit and year.
+
+    Returns (wide, long): `wide` has one row per agency and unit with a column per year,
+    for a table; `long` one row per agency, unit and year, for a chart. Values are summed
+    as reported; qualifiers (余, 近, 约 …) are not applied."""
+    cells: dict[tuple[str, str, int | None], list[float]] = defaultdict(list)
+    for r in rows:
+        if r["value"] is None:
+            continue
+        cells[(r["agency"] or "(unknown)", r["unit"] or "", r["year"])].append(r["value"])
+    years = sorted({y for _, _, y in cells}, key=lambda y: (y is None, y or 0))
+    wide_map: dict[tuple[str, str], dict] = {}
+    long = []
+    for (agency, unit, year), values in sorted(
+        cells.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or 0)
+    ):
+        col = str(year) if year is not None else "(no year)"
+        row = wide_map.setdefault((agency, unit), {"agency": agency, "unit": unit})
+        row[col] = _num(sum(values))
+        row["outcomes"] = row.get("outcomes", 0) + len(values)
+        long.append(
+            {
+                "agency": agency,
+                "unit": unit,
+                "year": col,
+                "value": _num(sum(values)),
+                "outcomes": len(values),
+            }
+        )
+    columns = [str(y) if y is not None else "(no year)" for y in years]
+    wide = [
+        {
+            **{"agency": r["agency"], "unit": r["unit"]},
+            **{c: r.get(c) for c in columns},
+            "outcomes": r["outcomes"],
+        }
+        for r in wide_map.values()
+    ]
+    return wide, long
+
+
+def _num(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else round(x, 4)
+
+
+# -- queries ------------------------------------------------------------------------------
+
+
+def run_sparql(
+    store: Store, text: str, *, limit: int = SPARQL_ROW_CAP, timeout: float = SPARQL_TIMEOUT
+) -> Result:
+    """A read-only SPARQL query with a row cap and a time limit (raises QueryError)."""
+    if not text.strip():
+        raise QueryError("empty query")
+    return run_sparql_query(store, text, limit=limit, timeout=timeout)
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[dict]
+    truncated: str | None = None
+
+
+def open_neo4j(uri: str):
+    """A read-only connection to Neo4j; the driver is imported only when asked for."""
+    from kg.neo4j_store import Neo4jStore
+
+    return Neo4jStore.connect(uri)
+
+
+def run_cypher(
+    neo4j,
+    text: str,
+    params: dict | None = None,
+    *,
+    limit: int = SPARQL_ROW_CAP,
+    timeout: float = SPARQL_TIMEOUT,
+) -> Table:
+    """A Cypher query against `neo4j` (see `open_neo4j`) with a row cap and a time limit."""
+    if not text.strip():
+        raise QueryError("empty query")
+    box: dict = {}
+
+    def work() -> None:
+        try:
+            box["result"] = neo4j.cypher(text, params or {})
+        except BaseException as e:  # handed to the caller's thread
+            box["error"] = e
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise QueryError(f"query stopped: it ran longer than the {timeout:g} s limit")
+    if "error" in box:
+        e = box["error"]
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise QueryError(f"Cypher query failed: {first}") from e
+    columns, rows = box["result"]
+    columns = list(columns)
+    out = []
+    truncated = None
+    for n, row in enumerate(rows):
+        if n >= limit:
+            truncated = f"row cap {limit}"
+            break
+        values = row if isinstance(row, dict) else dict(zip(columns, row, strict=False))
+        out.append({c: _cell(values.get(c)) for c in columns})
+    return Table(columns, out, truncated)
+
+
+def _cell(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def rows_csv(columns: Sequence[str], rows: Iterable[dict]) -> bytes:
+    """CSV with a UTF-8 byte-order mark, so that spreadsheet programs read the Chinese."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(columns)
+    for r in rows:
+        w.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+# -- ingest -------------------------------------------------------------------------------
+
+
+class StoreBusy(Exception):
+    """The store is being written by another process (a running `kg ingest`)."""
+
+
+@dataclass
+class Extracted:
+    name: str
+    report: Report | None
+    error: str | None
+
+    def summary(self) -> dict:
+        r = self.report
+        if r is None:
+            return {}
+        counts = Counter(e.type for e in r.entities)
+        return {
+            "title": r.title,
+            "publisher": r.publisher,
+            "year": r.year,
+            "published": r.published,
+            "region": r.region,
+            "doc_number": r.doc_number,
+            "characters": len(r.text),
+            "facts": len(r.relations),
+            **{type_name(t): counts.get(t, 0) for t in ENTITY_TYPES},
+        }
+
+
+def check_upload(name: str, size: int) -> str | None:
+    """Why an upload is refused (one line), or None."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        allowed = ", ".join(UPLOAD_SUFFIXES)
+        return f"{name}: unsupported file type {suffix or '(none)'} (use {allowed})"
+    if size > MAX_UPLOAD_MB * 1024 * 1024:
+        return f"{name}: file too large ({size / 1024 / 1024:.1f} MB > {MAX_UPLOAD_MB} MB)"
+    if size == 0:
+        return f"{name}: empty file"
+    return None
+
+
+def extract_upload(name: str, data: bytes) -> Extracted:
+    """Read and recognize one uploaded file; the report's source is `upload:<name>`."""
+    from kg import batch  # the loaders, reached through kg
+
+    name = Path(name.replace("\\", "/")).name or "upload"
+    problem = check_upload(name, len(data))
+    if problem:
+        return Extracted(name, None, problem)
+    with tempfile.TemporaryDirectory(prefix="kg-upload-") as tmp:
+        path = Path(tmp) / safe_file_name(name, default="upload" + Path(name).suffix.lower())
+        path.write_bytes(data)
+        (outcome,) = list(batch.run([str(path)], progress=False))
+    if outcome.report is None:
+        error = (outcome.error or "extraction failed").replace(str(path), name)
+        return Extracted(name, None, error)
+    outcome.report.source = f"upload:{name}"
+    return Extracted(name, outcome.report, None)
+
+
+def add_reports(
+    path: str | Path,
+    reports: Sequence[Report],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[tuple[Report, AddResult | None, str | None]]:
+    """Add reports to the store at `path`, opened for writing just for this and closed after.
+
+    Raises `StoreBusy` when another process holds the store; a report that fails to be
+    added gets its error and the rest still go in."""
+    try:
+        store = Store(path)
+    except StoreError as e:
+        if "lock" in str(e).lower():
+            raise StoreBusy(
+                f"The store {path} is being written by another process (a running "
+                "`kg ingest`?). Try again when it has finished."
+            ) from e
+        raise
+    results: list[tuple[Report, AddResult | None, str | None]] = []
+    try:
+        for n, report in enumerate(reports, 1):
+            try:
+                results.append((report, store.add(report), None))
+            except Exception as e:  # one bad report must not stop the others
+                results.append((report, None, f"{report.source}: {type(e).__name__}: {e}"))
+            if progress:
+                progress(n, len(reports))
+        store.flush()
+    finally:
+        store.close()
+    return results
+
+
+# -- export -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFormat:
+    name: str
+    title: str
+    suffix: str
+    mime: str
+    note: str = ""
+
+
+_KNOWN_FORMATS = {
+    "turtle": ("Turtle", ".ttl", "text/turtle", "all reports merged into one graph"),
+    "ntriples": ("N-Triples", ".nt", "application/n-triples", "one graph, line-based"),
+    "nquads": ("N-Quads", ".nq", "application/n-quads", "one named graph per report"),
+    "trig": ("TriG", ".trig", "application/trig", "one named graph per report"),
+    "jsonld": ("JSON-LD", ".jsonld", "application/ld+json", "linked data as JSON"),
+    "rdfxml": ("RDF/XML", ".rdf", "application/rdf+xml", "one graph, for older tools"),
+    "graphml": ("GraphML", ".graphml", "application/graphml+xml", "Gephi, yEd, networkx"),
+    "gexf": ("GEXF", ".gexf", "application/gexf+xml", "Gephi"),
+    "neo4j-csv": (
+        "neo4j-admin CSV",
+        ".zip",
+        "application/zip",
+        "a zipped directory for `neo4j-admin database import`",
+    ),
+    "cypher": ("Cypher script", ".cypher", "text/plain", "recreates the graph in Neo4j"),
+}
+
+
+def safe_file_name(text: str, *, default: str = "kg-export", max_length: int = 80) -> str:
+    """A file name without paths, control or shell characters: letters (Chinese too),
+    digits, '.', '_' and '-'; never empty, never hidden."""
+    text = unicodedata.normalize("NFKC", str(text))
+    text = re.sub(r"[^\w.\-]+", "_", text, flags=re.UNICODE).strip("._-")
+    text = re.sub(r"\.{2,}", ".", text)[:max_length].strip("._-")
+    return text or default
+
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    name: ExportFormat(
+        name,
+        *_KNOWN_FORMATS.get(
+            name, (name, f".{safe_file_name(name)}", "application/octet-stream", "")
+        ),
+    )
+    for name in (*RDF_FORMATS, *GRAPH_FORMATS)
+}
+
+
+def export_file_name(store_path: str | Path, fmt: str) -> str:
+    base = safe_file_name(Path(store_path).name, default="kg")
+    return f"{base}{EXPORT_FORMATS[fmt].suffix}"
+
+
+def export_bytes(store: Store, fmt: str) -> bytes:
+    """The whole graph in `fmt` (a directory format comes zipped)."""
+    spec = EXPORT_FORMATS[fmt]
+    with tempfile.TemporaryDirectory(prefix="kg-export-") as tmp:
+        is_dir = spec.suffix == ".zip"
+        output = Path(tmp) / ("neo4j-import" if is_dir else f"export{spec.suffix}")
+        export(store, fmt, output)
+        if not output.is_dir():
+            return output.read_bytes()
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in sorted(output.rglob("*")):
+                if f.is_file():
+                    z.write(f, f"{output.name}/{f.relative_to(output).as_posix()}")
+        return buf.getvalue()
