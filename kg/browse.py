@@ -10,7 +10,7 @@ say so in their name (`*_html`). User input reaches SPARQL only as a bound term.
 >>> catalog = Catalog(Store())  # an empty in-memory store
 >>> catalog.search("城管"), catalog.default_center()
 ([], None)
->>> mark_html("<b>晋安区</b>城管局", [(8, 14)])
+>>> mark_html("<b>晋安区</b>城管局", [(10, 13)])
 '&lt;b&gt;晋安区&lt;/b&gt;<mark>城管局</mark>'
 """
 
@@ -60,12 +60,15 @@ __all__ = [
     "StoreBusy",
     "add_reports",
     "compare_outcomes",
+    "entity_href",
     "entity_ref",
     "export_bytes",
     "extract_upload",
     "filter_outcomes",
     "iri_of_ref",
     "mark_html",
+    "md_escape",
+    "report_href",
     "report_html",
     "rows_csv",
     "run_cypher",
@@ -165,14 +168,31 @@ def _local(iri: str) -> str:
     return iri.removeprefix(ONTOLOGY)
 
 
+def entity_href(ref: str, *, page: str = "entity") -> str:
+    """A link to an entity page, relative to the app's base URL: 'entity?e=agency%2F…'."""
+    return f"{page}?{urlencode({'e': ref})}"
+
+
+def report_href(report_id: str, *, at: int | None = None, page: str = "reports") -> str:
+    params = {"r": report_id} | ({"at": str(at)} if at is not None else {})
+    return f"{page}?{urlencode(params)}"
+
+
 def entity_url(ref: str, *, page: str = "entity") -> str:
-    """A link to an entity page, relative to the app's base URL (already escaped for HTML)."""
-    return html.escape(f"{page}?{urlencode({'e': ref})}")
+    """`entity_href`, escaped for an HTML attribute."""
+    return html.escape(entity_href(ref, page=page))
 
 
 def report_url(report_id: str, *, at: int | None = None, page: str = "reports") -> str:
-    params = {"r": report_id} | ({"at": str(at)} if at is not None else {})
-    return html.escape(f"{page}?{urlencode(params)}")
+    return html.escape(report_href(report_id, at=at, page=page))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def md_escape(text: object) -> str:
+    """Text shown through Streamlit's Markdown (titles, labels) as literal characters."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 # -- highlighting -------------------------------------------------------------------------
@@ -288,6 +308,47 @@ def report_spans(report: Report) -> list[Span]:
     ]
 
 
+def chips_html(items: Iterable[object]) -> str:
+    return "".join(f'<span class="kg-chip">{_esc(i)}</span>' for i in items)
+
+
+def _report_line(info: ReportInfo, at: int | None) -> str:
+    bits = [b for b in (info.publisher, str(info.year) if info.year else None, info.published) if b]
+    meta = f' <span class="kg-meta">{_esc(" · ".join(bits))}</span>' if bits else ""
+    return f'<a href="{report_url(info.id, at=at)}" target="_self">{_esc(info.name)}</a>{meta}'
+
+
+def links_html(links: Iterable[Link]) -> str:
+    """Related entities as a list of links to their pages."""
+    items = "".join(
+        f'<li><a href="{entity_url(x.ref)}" target="_self">{_esc(x.label)}</a> '
+        f'<span class="kg-meta">{_esc(type_name(x.type))} · {x.reports} report(s)</span></li>'
+        for x in links
+    )
+    return f'<ul class="kg-list">{items}</ul>'
+
+
+def mentions_html(mentions: Iterable[MentionView]) -> str:
+    """Each mention's sentence, the mention in <mark>, and a link to it in its report."""
+    items = "".join(
+        f"<li>{m.sentence_html}<br>{_report_line(m.report, m.start)}</li>" for m in mentions
+    )
+    return f'<ul class="kg-list">{items}</ul>'
+
+
+def evidence_html(evidence: Iterable[EvidenceView]) -> str:
+    """The sentence behind each fact, both entities in <mark>, with its report."""
+    items = []
+    for ev in evidence:
+        rel = _esc(relation_name(ev.relation))
+        other = f'<a href="{entity_url(ev.other_ref)}" target="_self">{_esc(ev.other_label)}</a>'
+        fact = f"{rel} → {other}" if ev.direction == "out" else f"{other} → {rel}"
+        items.append(
+            f"<li><b>{fact}</b><br>{ev.sentence_html}<br>{_report_line(ev.report, ev.start)}</li>"
+        )
+    return f'<ul class="kg-list">{"".join(items)}</ul>'
+
+
 # -- the catalog of one store -------------------------------------------------------------
 
 
@@ -325,6 +386,12 @@ class Hit:
     type: str
     matched: str  # the name that matched (an alias when it differs from the label)
     score: int  # 0 exact, 1 prefix, 2 contains
+
+    @property
+    def display(self) -> str:
+        """'福州市晋安区城市管理局 · Agency 机关 (as 晋安区城管局)', as plain text."""
+        alias = f" (as {self.matched})" if self.matched != self.label else ""
+        return f"{self.label} · {type_name(self.type)}{alias}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,7 +98,10 @@ class Store:
         )
 
     def select(self, sparql: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict]:
-        """Rows of a SELECT as dicts of Python values (str, int, float) by variable name."""
+        """Rows of a SELECT as dicts of Python values (str, int, float) by variable name.
+
+        `bindings` are substituted as terms, never pasted into the text; Oxigraph requires a
+        substituted variable to appear in the SELECT clause."""
         subs = {ox.Variable(k): v for k, v in bindings.items()} or None
         results = self.query(sparql, substitutions=subs)
         names = [v.value for v in results.variables]

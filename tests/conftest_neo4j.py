@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kg import neo4j_server
+from kg import neo4j_server as ns
 
 
 def free_port() -> int:
@@ -26,7 +26,7 @@ def free_port() -> int:
 
 def require_neo4j() -> None:
     """Skips the calling test (or fails it, with KG_REQUIRE_NEO4J=1) if no server can run."""
-    reason = neo4j_server.java_available()
+    reason = ns.java_available()
     if reason is None:
         return
     if os.environ.get("KG_REQUIRE_NEO4J") == "1":
@@ -35,18 +35,18 @@ def require_neo4j() -> None:
 
 
 @pytest.fixture(scope="session")
-def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j_server.ServerInfo]:
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ns.ServerInfo]:
     require_neo4j()
     state_dir = tmp_path_factory.mktemp("neo4j-server")
-    info = neo4j_server.start(port=free_port(), dir=state_dir, timeout=300)
+    info = ns.start(port=free_port(), dir=state_dir, timeout=300)
     try:
         yield info
     finally:
-        neo4j_server.stop(dir=state_dir)
+        ns.stop(dir=state_dir)
 
 
 @pytest.fixture
-def neo4j_driver(neo4j_server: neo4j_server.ServerInfo):
+def neo4j_driver(neo4j_server: ns.ServerInfo):
     """A driver on the session server, on a wiped database."""
     import neo4j
 

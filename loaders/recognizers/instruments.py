@@ -55,14 +55,19 @@ def _forms() -> tuple[tuple[str, str], ...]:
 
 def title_class(name: str) -> str | None:
     """An instrument kind, 'media', 'book', 'form', or None when the ending says nothing."""
-    stripped = name.rstrip('》”"’ ')
-    stripped = re.sub(r"[(（][^()（）]*[)）]$", "", stripped).strip()
+    stripped = _stem(name)
     if len(stripped) <= 2 and stripped in {e for e, _ in _forms()}:
         return None  # 《纲要》: a back-reference to a title named before, not a title
     for ending, cls in _forms():
         if stripped.endswith(ending):
             return cls
     return None
+
+
+def _stem(name: str) -> str:
+    """The title without closing marks and a trailing (修订)/(2021-2025年)."""
+    stripped = name.rstrip('》”"’ ')
+    return re.sub(r"[(（][^()（）]*[)）]$", "", stripped).strip()
 
 
 def canonical_title(inner: str) -> str:
@@ -112,7 +117,7 @@ def kind_of(name: str, statute: statutes.Statute | None) -> str:
         return statute.kind
     cls = title_class(name)
     party = name.startswith(("中国共产党", "中共")) and "关于" not in name
-    if party and name.endswith(("条例", "规定", "准则", "规则")):
+    if party and _stem(name).endswith(("条例", "规定", "准则", "规则")):
         return "party_regulation"
     if cls == "local_regulation":
         return "local_regulation" if _starts_with_region(name) else "administrative_regulation"
