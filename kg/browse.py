@@ -468,6 +468,16 @@ class ReportView:
             key=lambda x: (order.get(x[0], 99), -x[3], x[2]),
         )
 
+    def entities_html(self, type_: str) -> str:
+        """The report's entities of one type as links to their pages, with mention counts."""
+        items = "".join(
+            f'<li><a href="{entity_url(ref)}" target="_self">{_esc(label)}</a> '
+            f'<span class="kg-meta">{n} mention(s)</span></li>'
+            for t, ref, label, n in self.entities()
+            if t == type_
+        )
+        return f'<ul class="kg-list">{items}</ul>'
+
 
 @dataclass(frozen=True, slots=True)
 class NodeView:

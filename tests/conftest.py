@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest_neo4j import neo4j_server  # noqa: F401  (shared by the Neo4j tests)
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 CORPUS = ROOT.parent / "shared" / "corpus"
 SCORER = ROOT.parent / "shared" / "eval" / "score.py"
 
-from tests.conftest_neo4j import neo4j_server  # noqa: F401  (a fixture shared by the Neo4j tests)
 
 
 @pytest.fixture(scope="session")

@@ -92,10 +92,5 @@ with side:
     st.markdown("**Recognized entities**")
     with st.container(height=720, border=False):
         for type_ in present:
-            links = [
-                browse.Link("mentions", "out", "", ref, label, t, n)
-                for t, ref, label, n in report.entities()
-                if t == type_
-            ]
-            with st.expander(f"{browse.type_name(type_)} ({len(links)})"):
-                st.html(browse.links_html(links, unit="mention(s)"))
+            with st.expander(f"{browse.type_name(type_)} ({counts[type_]})"):
+                st.html(report.entities_html(type_))
