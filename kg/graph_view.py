@@ -1,7 +1,7 @@
 """The knowledge graph as a networkx MultiDiGraph: entities as nodes, facts as edges.
 
-Built from either store through the same two queries, so analytics, pictures and the
-property-graph exports see one graph whatever the backend.
+Built from either store through the same two methods (`graph_nodes`, `graph_edges`), so
+analytics, pictures and the property-graph exports see one graph whatever the backend.
 """
 
 from __future__ import annotations
@@ -10,36 +10,26 @@ from typing import Protocol
 
 import networkx as nx
 
-from kg import queries
-from kg.vocab import ID_BASE, ONTOLOGY
+from kg.property_graph import node_key
+
+__all__ = ["from_store", "node_key"]
 
 
-class Readable(Protocol):
-    def select(self, sparql: str, **bindings) -> list[dict]: ...
+class GraphSource(Protocol):
+    def graph_nodes(self) -> list[dict]: ...
+    def graph_edges(self) -> list[dict]: ...
 
 
-def node_key(iri: str) -> str:
-    """Short, stable node id: the IRI without the common base (agency/%E6…)."""
-    return iri.removeprefix(ID_BASE)
-
-
-def from_store(store: Readable) -> nx.MultiDiGraph:
+def from_store(store: GraphSource) -> nx.MultiDiGraph:
     """All entities and facts; edge attribute `reports` counts the reports stating a fact."""
     graph = nx.MultiDiGraph()
-    for row in store.select(queries.GRAPH_NODES):
-        key = node_key(row["e"])
-        attrs = {
-            "type": row["class"].removeprefix(ONTOLOGY),
-            "label": row["label"],
-            "iri": row["e"],
-        }
+    for row in store.graph_nodes():
+        attrs = {"type": row["type"], "label": row["label"]}
         for name in ("kind", "value", "unit", "qualifier", "docNumber"):
             if row.get(name) is not None:
                 attrs[name] = row[name]
-        graph.add_node(key, **attrs)
-    for row in store.select(queries.GRAPH_EDGES):
-        s, o = node_key(row["s"]), node_key(row["o"])
-        if s in graph and o in graph:
-            rel = row["p"].removeprefix(ONTOLOGY)
-            graph.add_edge(s, o, key=rel, type=rel, reports=row["reports"])
+        graph.add_node(row["key"], **attrs)
+    for row in store.graph_edges():
+        if row["s"] in graph and row["o"] in graph:
+            graph.add_edge(row["s"], row["o"], key=row["p"], type=row["p"], reports=row["reports"])
     return graph

@@ -128,23 +128,27 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?agency WHERE {
   ?a zg:cites ?law ; skos:prefLabel ?agency .
   ?law skos:prefLabel "中华人民共和国行政处罚法"@zh .
-} ORDER BY ?agency""" % ONTOLOGY,
+} ORDER BY ?agency"""
+    % ONTOLOGY,
     "Most-cited instruments": """PREFIX zg: <%s>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?title (COUNT(DISTINCT ?agency) AS ?agencies) WHERE {
   ?agency zg:cites ?law . ?law skos:prefLabel ?title .
-} GROUP BY ?title ORDER BY DESC(?agencies) LIMIT 20""" % ONTOLOGY,
+} GROUP BY ?title ORDER BY DESC(?agencies) LIMIT 20"""
+    % ONTOLOGY,
     "Who runs 谁执法谁普法?": """PREFIX zg: <%s>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?agency WHERE {
   ?a zg:runs ?p ; skos:prefLabel ?agency . ?p skos:prefLabel "谁执法谁普法"@zh .
-}""" % ONTOLOGY,
+}"""
+    % ONTOLOGY,
     "Outcomes with units": """PREFIX zg: <%s>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?agency ?outcome ?value ?unit WHERE {
   ?a zg:reports ?o ; skos:prefLabel ?agency .
   ?o skos:prefLabel ?outcome ; zg:value ?value ; zg:unit ?unit .
-} ORDER BY ?agency LIMIT 100""" % ONTOLOGY,
+} ORDER BY ?agency LIMIT 100"""
+    % ONTOLOGY,
 }
 
 # --- app
@@ -307,3 +311,134 @@ RETURN a.label AS agency, o.label AS outcome, o.value AS value, o.unit AS unit
 ORDER BY agency LIMIT 100""",
 }
 APP_CYPHER_PARAMS = {"Who runs 谁执法谁普法?": {"program": "谁执法谁普法"}}
+
+
+# --- Cypher (Neo4j backend). Labels and relationship types come from the closed lists
+# ENTITY_CLASSES and RELATIONS, never from user input; values always travel as parameters.
+
+
+def cypher_constraints() -> list[str]:
+    statements = [
+        f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS "
+        f"FOR (n:{label}) REQUIRE n.key IS UNIQUE"
+        for label in (*ENTITY_CLASSES, "Report", "Entity")
+    ]
+    statements += [
+        f"CREATE INDEX {rel.lower()}_report IF NOT EXISTS FOR ()-[f:{rel}]-() ON (f.report)"
+        for rel in RELATIONS
+    ]
+    statements.append("CREATE INDEX report_source IF NOT EXISTS FOR (r:Report) ON (r.source)")
+    return statements
+
+
+CYPHER_REPORT_STATE = (
+    "UNWIND $reports AS rep "
+    "OPTIONAL MATCH (same:Report {key: rep.key}) "
+    "OPTIONAL MATCH (old:Report {source: rep.source}) WHERE old.key <> rep.key "
+    "RETURN rep.key AS key, same IS NOT NULL AS present, collect(old.key) AS old"
+)
+CYPHER_REPORT_EXISTS = "MATCH (r:Report {key: $key}) RETURN r.key AS key"
+CYPHER_MERGE_REPORTS = (
+    "UNWIND $reports AS rep MERGE (r:Report {key: rep.key}) SET r += rep.props "
+    "WITH r, rep OPTIONAL MATCH (p:Agency {key: rep.publisher}) "
+    "OPTIONAL MATCH (g:Place {key: rep.region}) "
+    "FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | MERGE (r)-[:publisher]->(p)) "
+    "FOREACH (_ IN CASE WHEN g IS NULL THEN [] ELSE [1] END | MERGE (r)-[:region]->(g))"
+)
+
+
+def _merge_nodes(label: str) -> str:
+    return (
+        f"UNWIND $nodes_{label} AS row MERGE (n:{label} {{key: row.key}}) SET n:Entity, "
+        "n.label = row.label, n.kind = row.kind, n.docNumber = row.docNumber, "
+        "n.value = row.value, n.unit = row.unit, n.qualifier = row.qualifier, "
+        "n.measureText = row.measureText, "
+        "n.aliases = [a IN coalesce(n.aliases, []) WHERE NOT a IN row.aliases] + row.aliases "
+    )
+
+
+_MENTIONS = (
+    "UNWIND $mentions AS row MATCH (r:Report {key: row.report}) "
+    "MATCH (e:Entity {key: row.key}) "
+    "CREATE (r)-[:mentions {starts: row.starts, ends: row.ends, texts: row.texts}]->(e) "
+)
+
+
+def _facts(rel: str) -> str:
+    return (
+        f"UNWIND $facts_{rel} AS row MATCH (a:Entity {{key: row.s}}) "
+        "MATCH (b:Entity {key: row.o}) "
+        f"CREATE (a)-[:{rel} {{report: row.report, start: row.start, end: row.end, "
+        "sentence: row.sentence, role: row.role}]->(b) "
+    )
+
+
+def _write_report() -> str:
+    parts = [_merge_nodes(label) for label in ENTITY_CLASSES]
+    parts += [_MENTIONS]
+    parts += [_facts(rel) for rel in RELATIONS]
+    chained = [f"{part}WITH count(*) AS c{i} " for i, part in enumerate(parts)]
+    return "".join(chained) + "RETURN 1"
+
+
+# One statement with a constant text writes a batch of reports' nodes, mentions and facts
+# (parts chained with WITH count(*)): one round trip per batch, planned once by the server.
+CYPHER_WRITE_REPORT = _write_report()
+
+
+def cypher_delete_report() -> str:
+    """Delete a report's facts (by the indexed `report` property), then the report, then the
+    entities no other report mentions."""
+    facts = "".join(
+        f"OPTIONAL MATCH ()-[f{i}:{rel} {{report: $key}}]->() DELETE f{i} WITH count(*) AS d{i} "
+        for i, rel in enumerate(RELATIONS)
+    )
+    return facts + CYPHER_DELETE_REPORT
+
+
+CYPHER_DELETE_REPORT = (
+    "MATCH (r:Report {key: $key}) "
+    "OPTIONAL MATCH (r)-[:mentions]->(e) "
+    "WITH r, collect(e) AS entities DETACH DELETE r "
+    "WITH entities UNWIND entities AS e "
+    "WITH e WHERE NOT ()-[:mentions]->(e) DETACH DELETE e"
+)
+
+CYPHER_COUNT_REPORTS = "MATCH (r:Report) RETURN count(r) AS n"
+CYPHER_COUNT_MENTIONS = (
+    "MATCH (:Report)-[m:mentions]->() RETURN coalesce(sum(size(m.starts)), 0) AS n"
+)
+
+
+def cypher_count_nodes(label: str) -> str:
+    return f"MATCH (n:{label}) RETURN count(n) AS n"
+
+
+def cypher_count_facts(rel: str) -> str:
+    return (
+        f"MATCH (a)-[f:{rel}]->(b) WITH DISTINCT elementId(a) AS a, elementId(b) AS b "
+        "RETURN count(*) AS n"
+    )
+
+
+CYPHER_GRAPH_NODES = (
+    "MATCH (n:Entity) "
+    "RETURN n.key AS key, [l IN labels(n) WHERE l IN $labels][0] AS type, n.label AS label, "
+    "n.kind AS kind, n.value AS value, n.unit AS unit, n.qualifier AS qualifier, "
+    "n.docNumber AS docNumber"
+)
+CYPHER_GRAPH_EDGES = (
+    "MATCH (a)-[f]->(b) WHERE type(f) IN $types "
+    "RETURN a.key AS s, type(f) AS p, b.key AS o, count(DISTINCT f.report) AS reports"
+)
+
+# Question pairs: the same question in SPARQL (embedded store) and Cypher (Neo4j).
+CYPHER_AGENCIES_CITING = (
+    "MATCH (a:Agency)-[:cites]->(l:LegalInstrument {label: $title}) "
+    "RETURN DISTINCT a.label AS agency ORDER BY agency"
+)
+SPARQL_AGENCIES_CITING = """
+SELECT DISTINCT ?agency ?title WHERE {
+  ?a zg:cites ?law ; skos:prefLabel ?agency . ?law skos:prefLabel ?title .
+} ORDER BY ?agency
+"""
