@@ -10,7 +10,7 @@ from app.app_pages import _shared
 
 st.set_page_config(
     page_title="zhgov-kg · 法治报告知识图谱",
-    page_icon=":material/account_tree:",
+    page_icon="⚖️",  # an emoji favicon is a data: URL; a :material: one loads from Google
     layout="wide",
 )
 
@@ -20,7 +20,11 @@ mark { background: #ffe08a; color: inherit; padding: 0 2px; border-radius: 2px; 
 .kg-list { margin: 0; padding-left: 1.1rem; line-height: 1.8; }
 .kg-list li { margin-bottom: .35rem; }
 .kg-meta { color: #6b7280; font-size: .85rem; }
-.kg-report a, .kg-list a { text-decoration: none; color: inherit; }
+.kg-report a { text-decoration: none; color: inherit; }
+.kg-list a, .kg-group a { text-decoration: none; color: #1f5fa8; }
+.kg-group { margin-bottom: .9rem; }
+.kg-jump { font-size: .85rem; }
+[data-testid="stAppDeployButton"] { display: none; }
 .kg-chip { display: inline-block; background: #f1f3f6; border-radius: 4px; padding: 0 6px;
            margin: 0 4px 4px 0; }
 </style>"""

@@ -1,19 +1,33 @@
 """Running the loaders over many files: in order, in a process pool, one bad file never
 stopping the rest. Workers return the extracted `Report` (not the file), so what crosses
-process boundaries stays small."""
+process boundaries stays small.
+
+Work is streamed: a few chunks of files per worker are in flight at any time, so memory
+stays flat however many files there are. `ingest` adds the store: workers also map each
+report to its N-Quads, and a writer thread adds them in batches while the workers go on.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from kg.store import AddResult, ReportGraph, Store, report_graph
 from loaders.errors import ReadError
 from loaders.model import Report
 from loaders.pipeline import extract
 from loaders.read import iter_paths
+
+CHUNK = 16  # files per task sent to a worker: amortizes the round trip, keeps order cheap
+IN_FLIGHT = 4  # tasks queued per worker, so that none waits while results are taken
+BATCH_REPORTS = 256  # reports per store write
+BATCH_BYTES = 48 * 2**20  # N-Quads per store write, whichever limit comes first
+
+__all__ = ["Outcome", "Progress", "Stored", "expand", "ingest", "run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,15 +35,32 @@ class Outcome:
     path: str
     report: Report | None
     error: str | None  # one line naming the file and the problem
+    graph: ReportGraph | None = None  # with run(graphs=True): the report's N-Quads instead
 
 
-def _extract_one(path: str) -> Outcome:
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What `ingest` did with one file."""
+
+    path: str
+    result: AddResult | None
+    error: str | None  # one line naming the file and the problem
+
+
+def _extract_one(path: str, graphs: bool = False) -> Outcome:
     try:
-        return Outcome(path, extract(path), None)
+        report = extract(path)
+        if graphs:
+            return Outcome(path, None, None, report_graph(report))
+        return Outcome(path, report, None)
     except ReadError as e:
         return Outcome(path, None, str(e))
     except Exception as e:  # a recognizer bug must not take the batch down
         return Outcome(path, None, f"{path}: extraction failed ({type(e).__name__}: {e})")
+
+
+def _extract_chunk(paths: list[str], graphs: bool) -> list[Outcome]:
+    return [_extract_one(p, graphs) for p in paths]
 
 
 def expand(paths: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -44,21 +75,107 @@ def expand(paths: Iterable[str]) -> tuple[list[str], list[str]]:
     return files, errors
 
 
-def run(files: list[str], *, workers: int = 1, progress: bool = True) -> Iterator[Outcome]:
-    """Extract every file, yielding results in input order."""
+def run(
+    files: list[str], *, workers: int = 1, progress: bool = True, graphs: bool = False
+) -> Iterator[Outcome]:
+    """Extract every file, yielding results in input order.
+
+    With `graphs=True` each outcome carries the report's graph as N-Quads (`Outcome.graph`)
+    instead of the `Report`: the mapping then runs in the workers too.
+    """
     meter = Progress(len(files), enabled=progress)
     if workers <= 1 or len(files) <= 1:
         for path in files:
-            out = _extract_one(path)
+            out = _extract_one(path, graphs)
             meter.step(out)
             yield out
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, min(64, len(files) // (workers * 8) or 1))
-            for out in pool.map(_extract_one, files, chunksize=chunk):
+            for out in _pooled(pool, files, workers=workers, graphs=graphs):
                 meter.step(out)
                 yield out
     meter.done()
+
+
+def _pooled(
+    pool: ProcessPoolExecutor, files: list[str], *, workers: int, graphs: bool
+) -> Iterator[Outcome]:
+    """Results in order with at most `IN_FLIGHT` chunks per worker submitted and not yet
+    taken. (`Executor.map` would submit every file at once and keep every result.)"""
+    chunk = max(1, min(CHUNK, len(files) // (workers * IN_FLIGHT) or 1))
+    chunks = (files[i : i + chunk] for i in range(0, len(files), chunk))
+    queue: deque[Future[list[Outcome]]] = deque()
+    try:
+        for part in chunks:
+            queue.append(pool.submit(_extract_chunk, part, graphs))
+            if len(queue) >= workers * IN_FLIGHT:
+                yield from queue.popleft().result()
+        while queue:
+            yield from queue.popleft().result()
+    finally:
+        for future in queue:
+            future.cancel()
+
+
+def ingest(
+    store: Store,
+    files: list[str],
+    *,
+    workers: int = 1,
+    progress: bool = True,
+    batch_reports: int = BATCH_REPORTS,
+    batch_bytes: int = BATCH_BYTES,
+) -> Iterator[Stored]:
+    """Extract and store every file, yielding what happened to each.
+
+    Reports go to the store in batches (`Store.add_many`), each all-or-nothing, written by
+    one thread while the workers extract the next batch; at most one batch is being written
+    and one gathered. Should a batch fail, its reports are retried one by one so that the
+    error names the file. An interrupted ingest leaves every batch fully in or fully out,
+    and rerunning it adds only what is missing.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store-writer") as writer:
+        writing: tuple[list[ReportGraph], list[str], Future[list[AddResult]]] | None = None
+        batch: list[ReportGraph] = []
+        paths: list[str] = []
+        size = 0
+        for out in run(files, workers=workers, progress=progress, graphs=True):
+            if out.graph is None:
+                yield Stored(out.path, None, out.error or f"{out.path}: nothing extracted")
+                continue
+            batch.append(out.graph)
+            paths.append(out.path)
+            size += len(out.graph.nquads)
+            if len(batch) >= batch_reports or size >= batch_bytes:
+                if writing is not None:
+                    yield from _written(store, *writing)
+                writing = (batch, paths, writer.submit(store.add_many, batch))
+                batch, paths, size = [], [], 0
+        if writing is not None:
+            yield from _written(store, *writing)
+        if batch:
+            yield from _written(store, batch, paths, writer.submit(store.add_many, batch))
+
+
+def _written(
+    store: Store,
+    batch: list[ReportGraph],
+    paths: list[str],
+    future: Future[list[AddResult]],
+) -> Iterator[Stored]:
+    try:
+        results = future.result()
+    except Exception:  # nothing of the batch was written: find the report that fails
+        for graph, path in zip(batch, paths, strict=True):
+            try:
+                (result,) = store.add_many([graph])
+            except Exception as e:  # the store stays as before this report
+                yield Stored(path, None, f"{path}: not stored ({type(e).__name__}: {e})")
+            else:
+                yield Stored(path, result, None)
+        return
+    for result, path in zip(results, paths, strict=True):
+        yield Stored(path, result, None)
 
 
 class Progress:

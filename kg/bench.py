@@ -22,10 +22,19 @@ two workers over one, and how time grows with the number of reports.
 
 from __future__ import annotations
 
+import math
 import os
+import platform
 import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -123,9 +132,19 @@ def _vocabulary() -> _Vocabulary:
     local = tuple(r for r in by_code if r.level != "province")
     bodies = [r for r in table("agency_bodies.tsv") if r["family"] == "gov"]
     canonical = sorted({r["canonical"] for r in bodies if r["form"] == r["canonical"]})
-    skip = ("所", "处", "支队", "大队", "办事处", "小组", "人民政府外事办公室", "高级人民法院", "中级人民法院")
+    skip = (
+        "所",
+        "处",
+        "支队",
+        "大队",
+        "办事处",
+        "小组",
+        "人民政府外事办公室",
+        "高级人民法院",
+        "中级人民法院",
+    )
     local_bodies = tuple(b for b in canonical if not b.endswith(("厅", *skip)))
-    province_bodies = tuple(b for b in canonical if b.endswith("厅")) + ("人民政府",)
+    province_bodies = (*(b for b in canonical if b.endswith("厅")), "人民政府")
     short: dict[str, list[str]] = {}
     for r in bodies:
         if r["form"] != r["canonical"] and len(r["form"]) >= 3:
@@ -392,3 +411,408 @@ class _Report:
         lines.append(f"下一篇:关于{y + 1}年度政府信息公开工作的通知")
         lines += r.sample(_NAV_TAIL, r.randint(1, 3))
         return "\n".join(lines) + "\n"
+
+
+# ====================================================================== the benchmark
+
+# Typical questions of the app, as the benchmark times them.
+AGENCY_TO_EXPLORE = "SELECT ?agency WHERE { ?report zg:publisher ?agency } LIMIT 1"
+NEIGHBOURHOOD = """
+SELECT ?agency ?p ?other ?label WHERE {
+  { ?agency ?p ?other } UNION { ?other ?p ?agency }
+  VALUES ?p { zg:cites zg:runs zg:reports zg:partOf zg:locatedIn zg:publishedIn zg:issuedBy
+              zg:publisher }
+  OPTIONAL { ?other skos:prefLabel ?label }
+}
+"""
+CO_CITATION = """
+SELECT ?a ?b (SAMPLE(?la) AS ?first) (SAMPLE(?lb) AS ?second) (MAX(?n) AS ?agencies) WHERE {
+  { SELECT ?a ?b (COUNT(DISTINCT ?agency) AS ?n) WHERE {
+      ?agency zg:cites ?a . ?agency zg:cites ?b . FILTER(STR(?a) < STR(?b))
+    } GROUP BY ?a ?b ORDER BY DESC(?n) LIMIT 20 }
+  OPTIONAL { ?a skos:prefLabel ?la } OPTIONAL { ?b skos:prefLabel ?lb }
+} GROUP BY ?a ?b ORDER BY DESC(?agencies)
+"""
+# The reference a one-pass scanner gets: titles, 文号, numbers with their units.
+_SCAN = (
+    re.compile(r"《[^《》\n]{1,80}》"),
+    re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号"),
+    re.compile(r"\d+(?:\.\d+)?万?(?:余|多)?(?:人次|件|场|次|元|万元|篇|份|人|期|%)"),
+)
+POLL_SECONDS = 0.05
+QUERY_RUNS = 3
+
+
+@dataclass
+class Figures:
+    """Everything measured for one corpus size, in seconds, bytes and counts."""
+
+    reports: int
+    bytes: int
+    workers: int
+    regex_s: float = 0.0
+    extract_s: float = 0.0  # `kg extract --workers 1`
+    ingest_s: dict[int, float] = field(default_factory=dict)  # workers → wall time
+    peak_rss: int = 0  # of the `kg ingest --workers W` process tree
+    quads: int = 0
+    store_bytes: int = 0
+    bulk_s: float = 0.0  # Oxigraph's bulk loader on the N-Quads the ingest produced
+    queries_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def mb(self) -> float:
+        return self.bytes / MB
+
+    @property
+    def ingest(self) -> float:
+        return self.ingest_s[self.workers]
+
+    @property
+    def speedup(self) -> float | None:
+        single = self.ingest_s.get(1)
+        return single / self.ingest if single and self.workers != 1 else None
+
+
+def ensure_corpus(n: int, root: str | os.PathLike, *, seed: int = 42) -> Corpus:
+    """The corpus of `n` reports for `seed` under `root`, generated unless already there."""
+    directory = Path(root) / f"n{n}-seed{seed}"
+    marker = directory / ".complete"
+    if marker.exists():
+        return Corpus(directory, n, int(marker.read_text().split()[1]))
+    if directory.exists():
+        shutil.rmtree(directory)
+    corpus = generate(n, directory, seed=seed)
+    marker.write_text(f"{corpus.files} {corpus.bytes}\n")
+    return corpus
+
+
+def regex_pass(directory: str | os.PathLike) -> tuple[float, int]:
+    """Seconds to read, decode and scan every file with a few compiled regexes; matches."""
+    files = corpus_files(directory)
+    start = time.perf_counter()
+    found = 0
+    for path in files:
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", errors="replace")
+        for pattern in _SCAN:
+            found += sum(1 for _ in pattern.finditer(text))
+    return time.perf_counter() - start, found
+
+
+def kg_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kg.cli", *args]
+
+
+def run_tree(cmd: Sequence[str]) -> tuple[float, int]:
+    """Run `cmd`; its wall time and the peak RSS summed over its process tree (psutil
+    polling; shared pages count once per process, so this errs high)."""
+    import psutil
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    parent = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            tree = [parent, *parent.children(recursive=True)]
+            peak = max(peak, sum(_rss(p) for p in tree))
+        except psutil.Error:
+            pass
+        time.sleep(POLL_SECONDS)
+    elapsed = time.perf_counter() - start
+    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        tail = stderr.strip().splitlines()[-3:]
+        raise RuntimeError(f"{' '.join(cmd[2:])} exited {proc.returncode}: {' | '.join(tail)}")
+    return elapsed, peak
+
+
+def _rss(process) -> int:
+    try:
+        return process.memory_info().rss
+    except Exception:  # gone between listing and reading
+        return 0
+
+
+def extract_seconds(directory: Path) -> float:
+    seconds, _ = run_tree(kg_command("extract", str(directory), "--workers", "1"))
+    return seconds
+
+
+def ingest_figures(directory: Path, store: Path, *, workers: int) -> tuple[float, int]:
+    """Wall time and peak RSS of `kg ingest --workers N` into a fresh store."""
+    if store.exists():
+        shutil.rmtree(store)
+    return run_tree(
+        kg_command("ingest", str(directory), "--workers", str(workers), "--store", str(store))
+    )
+
+
+def store_figures(store: Path) -> tuple[int, int]:
+    """Quads in the store and its size on disk."""
+    import pyoxigraph as ox
+
+    quads = len(ox.Store.read_only(str(store)))
+    size = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
+    return quads, size
+
+
+def bulk_seconds(store: Path, work: Path) -> float:
+    """Oxigraph's bulk loader on an N-Quads dump of `store`, into a fresh directory."""
+    import pyoxigraph as ox
+
+    dump = work / "dump.nq"
+    target = work / "bulk-store"
+    if target.exists():
+        shutil.rmtree(target)
+    ox.Store.read_only(str(store)).dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    fresh = ox.Store(str(target))
+    start = time.perf_counter()
+    fresh.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    fresh.flush()
+    elapsed = time.perf_counter() - start
+    del fresh
+    dump.unlink()
+    shutil.rmtree(target)
+    return elapsed
+
+
+def query_figures(store: Path) -> dict[str, float]:
+    """Median milliseconds of the app's typical queries over `QUERY_RUNS` runs."""
+    from kg.store import Store
+
+    s = Store(store, read_only=True)
+    rows = list(s.query(AGENCY_TO_EXPLORE))
+    agency = rows[0]["agency"] if rows else None
+    import pyoxigraph as ox
+
+    def neighbourhood() -> int:
+        if agency is None:
+            return 0
+        subs = {ox.Variable("agency"): agency}
+        return sum(1 for _ in s.query(NEIGHBOURHOOD, substitutions=subs))
+
+    timed: dict[str, Callable[[], object]] = {
+        "overview (Store.stats)": s.stats,
+        "agency neighbourhood": neighbourhood,
+        "statute co-citation top 20": lambda: sum(1 for _ in s.query(CO_CITATION)),
+    }
+    result = {}
+    for name, fn in timed.items():
+        runs = []
+        for _ in range(QUERY_RUNS):
+            start = time.perf_counter()
+            fn()
+            runs.append((time.perf_counter() - start) * 1000)
+        result[name] = statistics.median(runs)
+    s.close()
+    return result
+
+
+def measure(
+    corpus: Corpus,
+    work: str | os.PathLike,
+    *,
+    workers: int = 2,
+    compare_single: bool = True,
+    log: Callable[[str], None] = lambda _line: None,
+) -> Figures:
+    """All figures for one corpus, in one run; stores are built under `work` and removed."""
+    work = Path(work)
+    work.mkdir(parents=True, exist_ok=True)
+    store = work / f"store-{corpus.files}"
+    f = Figures(corpus.files, corpus.bytes, workers)
+    log(f"{corpus.files} reports: regex pass")
+    f.regex_s, _ = regex_pass(corpus.directory)
+    log(f"{corpus.files} reports: kg extract --workers 1")
+    f.extract_s = extract_seconds(corpus.directory)
+    if compare_single and workers != 1:
+        log(f"{corpus.files} reports: kg ingest --workers 1")
+        f.ingest_s[1], _ = ingest_figures(corpus.directory, store, workers=1)
+    log(f"{corpus.files} reports: kg ingest --workers {workers}")
+    f.ingest_s[workers], f.peak_rss = ingest_figures(corpus.directory, store, workers=workers)
+    f.quads, f.store_bytes = store_figures(store)
+    log(f"{corpus.files} reports: queries, bulk load")
+    f.queries_ms = query_figures(store)
+    f.bulk_s = bulk_seconds(store, work)
+    shutil.rmtree(store)
+    return f
+
+
+def growth(figures: Sequence[Figures], seconds: Callable[[Figures], float]) -> float | None:
+    """Log-log slope of time against reports from the smallest to the largest size:
+    1 is linear, 2 quadratic."""
+    if len(figures) < 2:
+        return None
+    a, b = figures[0], figures[-1]
+    ta, tb = seconds(a), seconds(b)
+    if a.reports == b.reports or ta <= 0 or tb <= 0:
+        return None
+    return math.log(tb / ta) / math.log(b.reports / a.reports)
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
+    import psutil
+    import pyoxigraph
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "commit": commit,
+        "cpu": cpu,
+        "nproc": str(os.cpu_count()),
+        "ram": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+        "python": platform.python_version(),
+        "pyoxigraph": getattr(pyoxigraph, "__version__", "?"),
+        "os": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _mbps(mb: float, seconds: float) -> str:
+    return f"{mb / seconds:.2f}" if seconds > 0 else "–"
+
+
+def _ratio(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}"
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.0f} MiB"
+
+
+def render_markdown(figures: Sequence[Figures], host: dict[str, str], *, seed: int) -> str:
+    """The figures as docs/benchmarks.md."""
+    w = figures[0].workers if figures else 2
+    sizes = ",".join(str(f.reports) for f in figures)
+    lines = [
+        "# Benchmarks",
+        "",
+        "Measured by `kg bench run` in one run on one machine; rerun with",
+        "",
+        "```",
+        f"kg bench run --sizes {sizes} --workers {w} --out docs/benchmarks.md",
+        "```",
+        "",
+        f"- date: {host['date']}, commit `{host['commit']}`",
+        f"- machine: {host['cpu']}, {host['nproc']} CPUs, {host['ram']} RAM, {host['os']}",
+        f"- Python {host['python']}, pyoxigraph {host['pyoxigraph']}",
+        f"- corpus: `kg bench generate N DIR --seed {seed}` (synthetic reports, ~3 KB each,"
+        f" {GB18030_SHARE:.0%} GB18030)",
+        "",
+        "The machine is shared: compare the ratios of one run (each measured minutes apart"
+        " from its reference), not absolute figures across runs.",
+        "",
+        "## Throughput",
+        "",
+        "| reports | MB | regex pass MB/s | extract MB/s per worker | ingest MB/s"
+        f" (--workers {w}) | ingest wall s | triples/s | bulk load s | peak RSS | store on disk |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for f in figures:
+        lines.append(
+            f"| {f.reports:,} | {f.mb:.1f} | {_mbps(f.mb, f.regex_s)} | "
+            f"{_mbps(f.mb, f.extract_s)} | {_mbps(f.mb, f.ingest)} | {f.ingest:.1f} | "
+            f"{f.quads / f.ingest:,.0f} | {f.bulk_s:.1f} | {_mib(f.peak_rss)} | "
+            f"{_mib(f.store_bytes)} |"
+        )
+    lines += [
+        "",
+        "## Ratios (same run)",
+        "",
+        f"| reports | extract / regex | ingest / regex | ingest / bulk load |"
+        f" --workers {w} vs 1 | quads per report |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for f in figures:
+        lines.append(
+            f"| {f.reports:,} | {_ratio(f.regex_s / f.extract_s)} | "
+            f"{_ratio(f.regex_s / f.ingest)} | {_ratio(f.bulk_s / f.ingest)} | "
+            f"{_ratio(f.speedup)}× | {f.quads / max(f.reports, 1):.0f} |"
+        )
+    names = list(figures[0].queries_ms) if figures else []
+    lines += [
+        "",
+        "## Query latency (median of 3, ms)",
+        "",
+        "| reports | " + " | ".join(names) + " |",
+        "|---:|" + "---:|" * len(names),
+    ]
+    for f in figures:
+        lines.append(
+            f"| {f.reports:,} | " + " | ".join(f"{f.queries_ms[n]:.0f}" for n in names) + " |"
+        )
+    ingest_growth = growth(figures, lambda f: f.ingest)
+    extract_growth = growth(figures, lambda f: f.extract_s)
+    if ingest_growth is not None:
+        lines += [
+            "",
+            "## Growth",
+            "",
+            f"Log-log slope of time against reports, {figures[0].reports:,} →"
+            f" {figures[-1].reports:,} (1 = linear): ingest {ingest_growth:.2f},"
+            f" extract {_ratio(extract_growth)}. Fixed costs (interpreter start, pool start)"
+            " weigh more at small sizes and pull the slope below 1.",
+        ]
+    lines += ["", "## How each figure is measured", "", *_METHOD, ""]
+    return "\n".join(lines)
+
+
+_METHOD = (
+    "- **regex pass**: in process, one core: read, decode (UTF-8, else GB18030) and run three"
+    " compiled regexes (《…》 titles, 文号, numbers with units) over every file.",
+    "- **extract**: `kg extract DIR --workers 1 > /dev/null`, wall time of the subprocess.",
+    "- **ingest**: `kg ingest DIR --workers N --store FRESH` as a subprocess, wall time end to"
+    " end (start-up, extraction, mapping, store writes, close); **triples/s** = quads in the"
+    " store / that time.",
+    "- **peak RSS**: psutil polls the ingest's process tree every 50 ms and sums RSS (pages"
+    " shared by forked workers count once per process, so this errs high).",
+    "- **bulk load**: `pyoxigraph.Store.bulk_load` of an N-Quads dump of the ingested store into a"
+    " fresh directory (parse and write only, no extraction): the store's own speed limit.",
+    "- **queries**: `Store.stats()` (overview counts); one agency's 1-hop facts"
+    " (`NEIGHBOURHOOD`); pairs of instruments cited by the same agency, top 20 (`CO_CITATION`)"
+    " — texts in `kg/bench.py`.",
+)
+
+
+def run(
+    sizes: Sequence[int],
+    *,
+    workers: int = 2,
+    seed: int = 42,
+    corpus_root: str | os.PathLike = "build/bench",
+    out: str | os.PathLike | None = "docs/benchmarks.md",
+    log: Callable[[str], None] = lambda _line: None,
+) -> list[Figures]:
+    """Measure every size (smallest first), print nothing, write `out` if given."""
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as work:
+        for n in sorted(sizes):
+            log(f"{n} reports: corpus")
+            corpus = ensure_corpus(n, corpus_root, seed=seed)
+            figures.append(measure(corpus, work, workers=workers, log=log))
+    if out is not None:
+        text = render_markdown(figures, machine(), seed=seed)
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(text, encoding="utf-8")
+    return figures

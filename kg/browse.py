@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 import tempfile
 import threading
@@ -67,6 +68,7 @@ __all__ = [
     "filter_outcomes",
     "iri_of_ref",
     "mark_html",
+    "md_code",
     "md_escape",
     "report_href",
     "report_html",
@@ -195,6 +197,11 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
+def md_code(text: object) -> str:
+    """Text as a Markdown code span (backticks inside it become quotes)."""
+    return "`" + str(text).replace("`", "'").replace("\n", " ") + "`"
+
+
 # -- highlighting -------------------------------------------------------------------------
 
 
@@ -318,6 +325,29 @@ def _report_line(info: ReportInfo, at: int | None) -> str:
     return f'<a href="{report_url(info.id, at=at)}" target="_self">{_esc(info.name)}</a>{meta}'
 
 
+def report_meta_html(info: ReportInfo) -> str:
+    """The report's metadata as a small definition grid."""
+    fields = [
+        ("Publisher 发布机关", info.publisher),
+        ("Year 年度", info.year),
+        ("Published 发布日期", info.published),
+        ("Region 地区", info.region),
+        ("文号", info.doc_number),
+        ("Mentions 提及", info.mentions),
+        ("Entities 实体", info.entities),
+        ("Facts 事实", info.facts),
+    ]
+    cells = "".join(
+        f'<div><div class="kg-meta">{_esc(k)}</div><div>{_esc(v)}</div></div>'
+        for k, v in fields
+        if v not in (None, "")
+    )
+    return (
+        '<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));'
+        f'gap:.6rem 1.2rem;margin:.2rem 0 .8rem">{cells}</div>'
+    )
+
+
 def links_html(links: Iterable[Link]) -> str:
     """Related entities as a list of links to their pages."""
     items = "".join(
@@ -329,11 +359,25 @@ def links_html(links: Iterable[Link]) -> str:
 
 
 def mentions_html(mentions: Iterable[MentionView]) -> str:
-    """Each mention's sentence, the mention in <mark>, and a link to it in its report."""
-    items = "".join(
-        f"<li>{m.sentence_html}<br>{_report_line(m.report, m.start)}</li>" for m in mentions
-    )
-    return f'<ul class="kg-list">{items}</ul>'
+    """Mentions grouped by report: the report (linked, with publisher, year and date), then
+    each mention's sentence with the mention in <mark> and a link to it in the report."""
+    groups: dict[str, list[MentionView]] = {}
+    for m in mentions:
+        groups.setdefault(m.report.id, []).append(m)
+    out = []
+    for ms in groups.values():
+        items = "".join(
+            f"<li>{m.sentence_html} "
+            f'<a class="kg-jump" href="{report_url(m.report.id, at=m.start)}" target="_self" '
+            'title="show it in the report">↗</a></li>'
+            for m in ms
+        )
+        out.append(
+            f'<div class="kg-group"><div>{_report_line(ms[0].report, None)} '
+            f'<span class="kg-meta">· {len(ms)} mention(s)</span></div>'
+            f'<ul class="kg-list">{items}</ul></div>'
+        )
+    return "".join(out)
 
 
 def evidence_html(evidence: Iterable[EvidenceView]) -> str:
@@ -467,6 +511,13 @@ class ReportView:
             ((t, r, lb, c) for (t, r, lb), c in n.items()),
             key=lambda x: (order.get(x[0], 99), -x[3], x[2]),
         )
+
+    def focus_html(self, at: int | None) -> str | None:
+        """The sentence around the mention starting at `at`, that mention in <mark>."""
+        span = next((sp for sp in self.spans if at is not None and sp.start <= at < sp.end), None)
+        if span is None:
+            return None
+        return sentence_html(self.text, span.start, span.end)
 
     def entities_html(self, type_: str) -> str:
         """The report's entities of one type as links to their pages, with mention counts."""
@@ -1109,20 +1160,22 @@ def run_cypher(
     limit: int = SPARQL_ROW_CAP,
     timeout: float = SPARQL_TIMEOUT,
 ) -> Table:
-    """A Cypher query against `neo4j` (see `open_neo4j`) with a row cap and a time limit."""
+    """A Cypher query against `neo4j` (see `open_neo4j`), read-only, with a row cap and a
+    time limit: the server stops the transaction at `timeout`; this side gives up a few
+    seconds later if the server does not answer."""
     if not text.strip():
         raise QueryError("empty query")
     box: dict = {}
 
     def work() -> None:
         try:
-            box["result"] = neo4j.cypher(text, params or {})
+            box["result"] = neo4j.cypher(text, params or {}, limit=limit + 1, timeout=timeout)
         except BaseException as e:  # handed to the caller's thread
             box["error"] = e
 
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
-    thread.join(timeout)
+    thread.join(timeout + 5)
     if thread.is_alive():
         raise QueryError(f"query stopped: it ran longer than the {timeout:g} s limit")
     if "error" in box:
@@ -1145,7 +1198,10 @@ def run_cypher(
 def _cell(value):
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    return str(value)
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def rows_csv(columns: Sequence[str], rows: Iterable[dict]) -> bytes:

@@ -115,6 +115,21 @@ def _parser() -> argparse.ArgumentParser:
         if action == "start":
             np.add_argument("--port", type=int, default=7687)
         np.set_defaults(func=cmd_neo4j)
+
+    sp = sub.add_parser("bench", help="generate a synthetic corpus; measure speed and memory")
+    bsub = sp.add_subparsers(dest="action", required=True)
+    bp = bsub.add_parser("generate", help="write N reproducible reports under DIR")
+    bp.add_argument("n", type=int, metavar="N")
+    bp.add_argument("dir", metavar="DIR")
+    bp.add_argument("--seed", type=int, default=42)
+    bp.set_defaults(func=cmd_bench)
+    bp = bsub.add_parser("run", help="measure extraction, ingest and queries; write the table")
+    bp.add_argument("--sizes", default="1000,10000", help="corpus sizes (default 1000,10000)")
+    bp.add_argument("--workers", type=int, default=2)
+    bp.add_argument("--seed", type=int, default=42)
+    bp.add_argument("--corpus-dir", default="build/bench", help="where corpora are kept")
+    bp.add_argument("--out", default="docs/benchmarks.md")
+    bp.set_defaults(func=cmd_bench)
     return p
 
 
@@ -167,9 +182,13 @@ def _print_report_table(report) -> None:
 def _open_backend(args, *, write: bool):
     """The embedded store, or Neo4j when `--neo4j` is given."""
     if getattr(args, "neo4j", None):
-        from kg.neo4j_store import Neo4jStore
+        from kg.neo4j_server import Neo4jServerError
+        from kg.neo4j_store import Neo4jError, Neo4jStore
 
-        return Neo4jStore.connect(args.neo4j)
+        try:
+            return Neo4jStore.connect(args.neo4j)
+        except (Neo4jError, Neo4jServerError) as e:
+            raise CliError(str(e)) from e
     from kg.store import Store, StoreError
 
     try:
@@ -184,27 +203,65 @@ def cmd_ingest(args) -> int:
     files, errors = batch.expand(args.paths)
     for line in errors:
         print(line, file=sys.stderr)
-    failed = len(errors)
     counts = {"added": 0, "unchanged": 0, "replaced": 0}
+    failed = len(errors)
     store = _open_backend(args, write=True)
+    writer = _BatchWriter(store, counts)
     try:
         for out in batch.run(files, workers=args.workers):
             if out.error:
                 print(out.error, file=sys.stderr)
                 failed += 1
-                continue
-            try:
-                result = store.add(out.report)
-            except Exception as e:  # the store stays as before this report
-                print(f"{out.path}: not stored ({type(e).__name__}: {e})", file=sys.stderr)
-                failed += 1
-                continue
-            counts[result.status] += 1
+            else:
+                writer.put(out)
+        writer.flush()
     finally:
         store.close()
+    failed += writer.failed
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
     print(f"{summary}, {failed} failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+class _BatchWriter:
+    """Stores reports one by one (embedded store: one transaction each) or in batches
+    (Neo4j: one transaction per batch, retried report by report if the batch fails, so
+    one bad report never costs the others)."""
+
+    def __init__(self, store, counts: dict[str, int], size: int = 200) -> None:
+        self.store, self.counts, self.size = store, counts, size
+        self.pending: list = []
+        self.failed = 0
+
+    def put(self, out) -> None:
+        if not hasattr(self.store, "add_many"):
+            self._one(out)
+            return
+        self.pending.append(out)
+        if len(self.pending) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        try:
+            results = self.store.add_many([o.report for o in pending])
+        except Exception:
+            for out in pending:
+                self._one(out)
+            return
+        for result in results:
+            self.counts[result.status] += 1
+
+    def _one(self, out) -> None:
+        try:
+            result = self.store.add(out.report)
+        except Exception as e:  # the store stays as before this report
+            print(f"{out.path}: not stored ({type(e).__name__}: {e})", file=sys.stderr)
+            self.failed += 1
+            return
+        self.counts[result.status] += 1
 
 
 def cmd_remove(args) -> int:
@@ -334,13 +391,16 @@ def cmd_app(args) -> int:
 
 
 def cmd_cypher(args) -> int:
-    from kg.neo4j_store import Neo4jStore, parse_params
+    from kg.neo4j_store import Neo4jError, Neo4jStore, parse_params
 
-    store = Neo4jStore.connect(args.neo4j)
     try:
-        columns, rows = store.cypher(args.query, parse_params(args.param))
-    finally:
-        store.close()
+        store = Neo4jStore.connect(args.neo4j)
+        try:
+            columns, rows = store.cypher(args.query, parse_params(args.param))
+        finally:
+            store.close()
+    except Neo4jError as e:
+        raise CliError(str(e)) from e
     _print_rows(columns, rows, args.format)
     return 0
 
@@ -364,6 +424,36 @@ def cmd_neo4j(args) -> int:
             print(f"running pid={info.pid} {info.uri}")
     except Exception as e:
         raise CliError(f"neo4j {args.action}: {e}") from e
+    return 0
+
+
+
+def cmd_bench(args) -> int:
+    from kg import bench
+
+    if args.action == "generate":
+        if args.n < 0:
+            raise CliError(f"N must be 0 or more, not {args.n}")
+        corpus = bench.generate(args.n, args.dir, seed=args.seed)
+        print(f"wrote {corpus.files} reports ({corpus.bytes / 1e6:.1f} MB) under {args.dir}",
+              file=sys.stderr)
+        return 0
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError as e:
+        raise CliError(f"--sizes: comma-separated numbers, not {args.sizes!r}") from e
+    if not sizes or min(sizes) < 1:
+        raise CliError("--sizes: at least one size, each 1 or more")
+
+    def log(line: str) -> None:
+        print(f"bench: {line}", file=sys.stderr, flush=True)
+
+    try:
+        bench.run(sizes, workers=args.workers, seed=args.seed, corpus_root=args.corpus_dir,
+                  out=args.out, log=log)
+    except RuntimeError as e:
+        raise CliError(str(e)) from e
+    print(Path(args.out).read_text(encoding="utf-8"))
     return 0
 
 

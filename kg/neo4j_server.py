@@ -235,11 +235,12 @@ def _run_maven(build: Path) -> None:
     fresh = not (_m2_dir() / "org" / "neo4j" / "neo4j" / NEO4J_VERSION).is_dir()
     _log(
         f"building the Neo4j {NEO4J_VERSION} launcher with Maven"
-        + (" (first run: downloading about 90 MB into " + str(_m2_dir()) + ")" if fresh else "")
+        + (" (first run: downloading about 110 MB into " + str(_m2_dir()) + ")" if fresh else "")
     )
     t0 = time.monotonic()
     tail: deque[str] = deque(maxlen=15)
     downloads = 0
+    last_report = t0
     try:
         proc = subprocess.Popen(
             cmd,
@@ -259,8 +260,9 @@ def _run_maven(build: Path) -> None:
             bare = line.removeprefix("[INFO] ")
             if bare.startswith("Downloaded from"):
                 downloads += 1
-                if downloads % 25 == 0:
-                    _log(f"maven: {downloads} files downloaded ({time.monotonic() - t0:.0f}s)")
+                if time.monotonic() - last_report >= 10:
+                    last_report = time.monotonic()
+                    _log(f"maven: {downloads} files downloaded ({last_report - t0:.0f}s)")
                 continue
             if bare.startswith("Downloading from") or not bare.strip():
                 continue

@@ -114,6 +114,10 @@ class Neo4jStore:
             tx.run(q.CYPHER_WRITE_REPORT, _write_params(new)).consume()
         return results
 
+    @staticmethod
+    def _delete(tx, key: str) -> None:
+        tx.run(q.cypher_delete_report(), key=key).consume()
+
     def remove(self, report_id: str) -> bool:
         key = f"report/{report_id}"
         with self._driver.session(database=self._database) as session:

@@ -153,7 +153,7 @@ def network(nb: Neighbourhood) -> Network:
                 "border": "#222222" if is_center else strong,
                 "highlight": {"background": strong, "border": "#111111"},
             },
-            value=max(1, n.degree) * (2 if is_center else 1),
+            value=max(1, n.degree),
             borderWidth=4 if is_center else 1,
             ref=n.ref,
         )

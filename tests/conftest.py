@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest_neo4j import neo4j_server  # noqa: F401  (shared by the Neo4j tests)
+from tests.conftest_neo4j import neo4j_driver, neo4j_server  # noqa: F401  (Neo4j fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

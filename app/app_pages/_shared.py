@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from kg.browse import Catalog, md_escape
+from kg.browse import Catalog, md_code
 from kg.store import Store, StoreError, default_path
 
 PAGES = {
@@ -68,7 +68,7 @@ def neo4j(uri: str):
 
 def empty_state() -> None:
     st.info(
-        f"No reports in the store at `{md_escape(str(store_path()))}` yet. Add reports on "
+        f"No reports in the store at {md_code(store_path())} yet. Add reports on "
         "the Ingest page, or from a shell with `kg ingest FILES… --store DIR`, then reload.",
         icon=":material/inventory_2:",
     )
@@ -79,7 +79,7 @@ def sidebar() -> None:
     with st.sidebar:
         cat = _catalog(str(store_path()))
         n = len(cat.reports) if cat is not None else 0
-        st.caption(f"Store `{md_escape(store_path().name)}` · {n} reports")
+        st.caption(f"Store {md_code(store_path().name)} · {n} reports")
         if neo4j_uri():
             st.caption("Neo4j: connected for Cypher on the Query page")
         if st.button(

@@ -48,11 +48,10 @@ nav2.page_link(
     ui.PAGES["entity"], label="Permalink", icon=":material/link:", query_params={"e": view.ref}
 )
 
-left, right = st.columns([2, 3])
-with left:
-    st.subheader("Names")
+main, side = st.columns([3, 2], gap="large")
+with main:
     st.html(
-        f"<div><b>Canonical</b> {browse.chips_html([view.label])}</div>"
+        f"<div><b>Canonical name</b> {browse.chips_html([view.label])}</div>"
         + (
             f"<div><b>Also written</b> {browse.chips_html(view.aliases)}</div>"
             if view.aliases
@@ -61,26 +60,26 @@ with left:
     )
     details = [(k, v) for k, v in view.attributes if k != "kind"]
     if details:
-        st.subheader("Details")
         st.dataframe([{"field": k, "value": v} for k, v in details], hide_index=True)
-    st.caption(f"IRI `{browse.md_escape(view.iri)}`")
-with right:
+
+    st.subheader(f"Mentions ({view.mention_total})")
+    if view.mention_total > len(view.mentions):
+        st.caption(f"Showing the first {len(view.mentions)}.")
+        st.toggle("Show more mentions", key="entity_all")
+    if view.mentions:
+        st.html(browse.mentions_html(view.mentions))
+    else:
+        st.caption("Not mentioned in any report text (known from a report's metadata).")
+
+    if view.evidence:
+        st.subheader(f"Evidence for its facts ({len(view.evidence)})")
+        st.html(browse.evidence_html(view.evidence))
+
+with side:
     st.subheader(f"Related entities ({len(view.links)})")
     if not view.links:
         st.caption("No facts link this entity to others.")
     for group, links in view.links_by_relation():
-        with st.expander(f"{group} ({len(links)})", expanded=len(view.links) <= 40):
+        with st.expander(f"{group} ({len(links)})", expanded=len(view.links) <= 12):
             st.html(browse.links_html(links))
-
-st.subheader(f"Mentions ({view.mention_total})")
-if view.mention_total > len(view.mentions):
-    st.caption(f"Showing the first {len(view.mentions)}.")
-    st.toggle("Show more mentions", key="entity_all")
-if view.mentions:
-    st.html(browse.mentions_html(view.mentions))
-else:
-    st.caption("Not mentioned in any report text (known from a report's metadata).")
-
-if view.evidence:
-    st.subheader(f"Evidence for its facts ({len(view.evidence)})")
-    st.html(browse.evidence_html(view.evidence))
+    st.caption(f"IRI {browse.md_code(view.iri)}")

@@ -59,16 +59,8 @@ if report is None:
 info = report.info
 st.page_link(ui.PAGES["reports"], label="All reports", icon=":material/arrow_back:")
 st.title(browse.md_escape(info.name))
-meta = st.columns(5)
-meta[0].metric("Publisher 发布机关", info.publisher or "—")
-meta[1].metric("Year 年度", info.year or "—")
-meta[2].metric("Published 发布日期", info.published or "—")
-meta[3].metric("Region 地区", info.region or "—")
-meta[4].metric("Mentions 提及", info.mentions)
-st.caption(
-    f"Source `{browse.md_escape(info.source)}` · id `{info.id}`"
-    + (f" · 文号 {browse.md_escape(info.doc_number)}" if info.doc_number else "")
-)
+st.html(browse.report_meta_html(info))
+st.caption(f"Source {browse.md_code(info.source)} · id {browse.md_code(info.id)}")
 
 counts = report.counts()
 present = [t for t in browse.ENTITY_TYPES if counts.get(t)]
@@ -84,8 +76,12 @@ focus = int(focus) if focus and focus.isdigit() else None
 
 text_col, side = st.columns([3, 1])
 with text_col:
-    if focus is not None:
-        st.caption("The mention you followed is outlined in red.")
+    snippet = report.focus_html(focus)
+    if snippet:
+        st.html(
+            f'<div class="kg-meta">You followed this mention (outlined in red below):</div>'
+            f"<div>{snippet}</div>"
+        )
     with st.container(height=720, border=True):
         st.html(browse.report_html(report.text, report.spans, focus=focus, types=shown))
 with side:
