@@ -66,6 +66,7 @@ __all__ = [
     "export_bytes",
     "extract_upload",
     "filter_outcomes",
+    "filter_reports",
     "iri_of_ref",
     "mark_html",
     "md_code",
@@ -1078,6 +1079,26 @@ def filter_outcomes(
             continue
         out.append(r)
     return out
+
+
+def filter_reports(
+    rows: Iterable[dict], *, text: str = "", years: Iterable[int] = ()
+) -> list[dict]:
+    """Report rows whose title, publisher, region or source contains `text`, in `years`."""
+    years = set(years)
+    needle = fold(text.strip()).lower()
+    return [
+        r
+        for r in rows
+        if (not years or r["year"] in years)
+        and (
+            not needle
+            or needle
+            in fold(
+                " ".join(str(r[k] or "") for k in ("title", "publisher", "region", "source"))
+            ).lower()
+        )
+    ]
 
 
 def compare_outcomes(rows: Iterable[dict]) -> tuple[list[dict], list[dict]]:

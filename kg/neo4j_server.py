@@ -57,7 +57,6 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 7687
-NEO4J_VERSION = "5.26.30"  # keep in step with kg/neo4j_launcher/pom.xml
 USER = "neo4j"
 MIN_JAVA = 17
 MAIN_CLASS = "kg.neo4j.Launcher"
@@ -65,6 +64,19 @@ BUILD_TIMEOUT = 1800.0  # seconds for the Maven build; not part of start()'s tim
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LAUNCHER_SRC = Path(__file__).resolve().parent / "neo4j_launcher"
+
+
+def _pom_neo4j_version() -> str:
+    try:
+        m = re.search(
+            r"<neo4j\.version>([^<]+)</neo4j\.version>", (LAUNCHER_SRC / "pom.xml").read_text()
+        )
+    except OSError:
+        m = None
+    return m.group(1).strip() if m else "unknown"
+
+
+NEO4J_VERSION = _pom_neo4j_version()  # the version pinned in kg/neo4j_launcher/pom.xml
 
 _PASSWORD_FILE = "password"
 _STATE_FILE = "server.json"
@@ -226,6 +238,7 @@ def _run_maven(build: Path) -> None:
     cmd = [
         mvn,
         "-B",
+        "-Dstyle.color=never",
         "-f",
         str(LAUNCHER_SRC / "pom.xml"),
         f"-Dmaven.repo.local={_m2_dir()}",
@@ -256,7 +269,7 @@ def _run_maven(build: Path) -> None:
     assert proc.stdout is not None
     try:
         for line in proc.stdout:
-            line = line.rstrip()
+            line = _ANSI.sub("", line).rstrip()
             bare = line.removeprefix("[INFO] ")
             if bare.startswith("Downloaded from"):
                 downloads += 1
@@ -264,7 +277,7 @@ def _run_maven(build: Path) -> None:
                     last_report = time.monotonic()
                     _log(f"maven: {downloads} files downloaded ({last_report - t0:.0f}s)")
                 continue
-            if bare.startswith("Downloading from") or not bare.strip():
+            if bare.startswith("Downloading from") or _maven_noise(line):
                 continue
             tail.append(line)
             if line.startswith("[ERROR]"):
@@ -279,10 +292,30 @@ def _run_maven(build: Path) -> None:
         proc.wait()
         raise
     if rc != 0 or not _classpath_file().is_file():
-        last = " | ".join(t for t in tail if not t.startswith("[INFO] ---"))[-1500:]
+        last = " | ".join(tail)[-1500:]
         raise Neo4jServerError(f"Maven failed to build the Neo4j launcher (exit {rc}): {last}")
     _stamp_file().write_text(digest + "\n")
     _log(f"launcher built in {time.monotonic() - t0:.0f}s ({downloads} files downloaded)")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_MAVEN_NOISE = (
+    "---",
+    "Total time:",
+    "Finished at:",
+    "Re-run Maven",
+    "To see the full",
+    "For more information",
+    "[Help ",
+    "Scanning for",
+    "Building kg-neo4j-launcher",
+)
+
+
+def _maven_noise(line: str) -> bool:
+    """Maven's banners and boilerplate, left out of progress and error messages."""
+    bare = re.sub(r"^\[(INFO|ERROR|WARNING)\]\s*", "", line).strip()
+    return not bare or bare.startswith(_MAVEN_NOISE)
 
 
 # ---------------------------------------------------------------------------- state

@@ -233,6 +233,14 @@ def test_report_rows_have_publisher_year_date_and_counts(catalog):
     assert row["published"] == "2024-02-19" and row["mentions"] > 0 and row["facts"] > 0
 
 
+def test_filter_reports_by_text_and_year(catalog):
+    rows = catalog.report_rows()
+    assert [r["year"] for r in browse.filter_reports(rows, text="晉安")] == [2023]
+    assert [r["year"] for r in browse.filter_reports(rows, years=[2018])] == [2018]
+    assert browse.filter_reports(rows, text="新洲", years=[2023]) == []
+    assert browse.filter_reports(rows) == rows
+
+
 def test_report_html_colours_each_type_and_links_entities(catalog):
     view = catalog.report("de09ccb1ada5d096")
     page = browse.report_html(view.text, view.spans)

@@ -82,6 +82,8 @@ def test_password_file_is_private_and_never_shown(neo4j_server, capsys):
     assert neo4j_server.password not in out + err
     for name in ("server.json", "launcher.log"):
         assert neo4j_server.password not in (neo4j_server.dir / name).read_text()
+    # The initial-user seed (a salted hash) is removed once the system database holds the user.
+    assert not (neo4j_server.dir / "db" / "data" / "dbms" / "auth.ini").exists()
     db_logs = neo4j_server.dir / "db" / "logs"
     for log in db_logs.glob("*.log"):
         assert neo4j_server.password not in log.read_text(errors="replace"), log

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import altair as alt
 import streamlit as st
 
 from kg.browse import Catalog, md_code
@@ -89,3 +90,27 @@ def sidebar() -> None:
         ):
             reload()
             st.rerun()
+
+
+def hbar(
+    rows: list[dict], label: str, value: str, *, height: int | None = None, label_limit: int = 360
+) -> None:
+    """A horizontal bar chart whose long Chinese labels are not cut at 180 px."""
+    if not rows:
+        return
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{value}:Q", title=value, axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y(
+                f"{label}:N",
+                sort="-x",
+                title=None,
+                axis=alt.Axis(labelLimit=label_limit, labelOverlap=False),
+            ),
+            tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q")],
+        )
+        .properties(height=height or 28 * len(rows) + 70)
+    )
+    st.altair_chart(chart)

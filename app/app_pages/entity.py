@@ -36,7 +36,7 @@ if view is None:
 
 st.title(browse.md_escape(view.label))
 kind = next((v for k, v in view.attributes if k == "kind"), None)
-st.caption(" · ".join(b for b in (browse.type_name(view.type), kind) if b))
+st.caption(browse.md_escape(" · ".join(b for b in (browse.type_name(view.type), kind) if b)))
 nav1, nav2, _ = st.columns([1, 1, 4])
 nav1.page_link(
     ui.PAGES["explore"],

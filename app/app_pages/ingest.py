@@ -55,7 +55,7 @@ for x in items:
     if x.error:
         st.error(browse.md_escape(x.error), icon=":material/error:")
 for x in ready:
-    with st.expander(f"{x.name} — recognized text"):
+    with st.expander(f"{browse.md_escape(x.name)} — recognized text"):
         st.html(browse.legend_html())
         with st.container(height=360):
             st.html(browse.report_html(x.report.text, browse.report_spans(x.report), link=None))

@@ -26,27 +26,11 @@ top = cat.top_cited(limit=25)
 if top:
     left, right = st.columns([3, 2])
     with left:
-        st.bar_chart(
-            top[:15],
-            x="instrument",
-            y="reports",
-            horizontal=True,
-            sort="-reports",
-            x_label="reports citing it",
-            y_label="",
-            height=420,
-        )
+        st.caption("Reports citing each instrument (top 15)")
+        ui.hbar(top[:15], "instrument", "reports")
     with right:
         st.caption("Instruments by kind")
-        st.bar_chart(
-            cat.kinds(),
-            x="kind",
-            y="instruments",
-            horizontal=True,
-            sort="-instruments",
-            y_label="",
-            height=200,
-        )
+        ui.hbar(cat.kinds(), "kind", "instruments", label_limit=240)
     rows = [{**r, "page": browse.entity_href(r["ref"])} for r in top]
     st.dataframe(
         rows,
@@ -93,15 +77,7 @@ with right:
     reach = cat.program_reach(limit=15)
     if reach:
         st.caption("Programs run by the most agencies")
-        st.bar_chart(
-            reach,
-            x="program",
-            y="agencies",
-            horizontal=True,
-            sort="-agencies",
-            y_label="",
-            height=320,
-        )
+        ui.hbar(reach, "program", "agencies", label_limit=240)
 
 st.subheader("Outcomes")
 st.caption(

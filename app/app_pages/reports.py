@@ -20,8 +20,14 @@ if report is None:
     st.title("Reports")
     if st.query_params.get("r"):
         st.warning("No report with this id is in the store.", icon=":material/search_off:")
-    rows = cat.report_rows()
-    st.caption(f"{len(rows)} reports · select a row to read the report")
+    every = cat.report_rows()
+    c1, c2 = st.columns([3, 2])
+    text = c1.text_input("Filter", placeholder="title, publisher, region or file name")
+    years = c2.multiselect(
+        "Years", sorted({r["year"] for r in every if r["year"]}), placeholder="all years"
+    )
+    rows = browse.filter_reports(every, text=text, years=years)
+    st.caption(f"{len(rows)} of {len(every)} reports · select a row to read the report")
     picked = st.dataframe(
         rows,
         hide_index=True,
