@@ -76,50 +76,11 @@ SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?reports) WHERE {
 } GROUP BY ?s ?p ?o
 """
 
-REPORTS = """
-SELECT ?report ?hash ?title ?publisher ?year ?published ?source WHERE {
-  GRAPH ?report {
-    ?report a zg:Report ; zg:contentHash ?hash ; zg:source ?source .
-    OPTIONAL { ?report zg:title ?title }
-    OPTIONAL { ?report zg:publisher/skos:prefLabel ?publisher }
-    OPTIONAL { ?report zg:year ?year }
-    OPTIONAL { ?report zg:published ?published }
-  }
-} ORDER BY ?publisher ?year
-"""
 
-REPORT_TEXT = "SELECT ?text WHERE { GRAPH ?report { ?report zg:fullText ?text } }"
 
-# Evidence behind the facts about one entity (bound as ?e).
-ENTITY_EVIDENCE = """
-SELECT ?p ?other ?otherLabel ?sentence ?start ?end ?report ?direction WHERE {
-  GRAPH ?report {
-    ?ev a zg:Evidence ; rdf:predicate ?p ; zg:sentence ?sentence ; zg:start ?start ; zg:end ?end .
-    { ?ev rdf:subject ?e ; rdf:object ?other . BIND("out" AS ?direction) }
-    UNION
-    { ?ev rdf:object ?e ; rdf:subject ?other . BIND("in" AS ?direction) }
-    ?other skos:prefLabel ?otherLabel .
-  }
-} ORDER BY ?p ?otherLabel
-"""
 
-ENTITY_MENTIONS = """
-SELECT ?report ?text ?start ?end WHERE {
-  GRAPH ?report { ?m zg:mentionOf ?e ; zg:text ?text ; zg:start ?start ; zg:end ?end }
-} ORDER BY ?report ?start
-"""
 
-AGENCIES_CITING = """
-SELECT DISTINCT ?agency ?label WHERE {
-  GRAPH ?g { ?agency zg:cites ?law . ?law skos:prefLabel ?title . ?agency skos:prefLabel ?label }
-} ORDER BY ?label
-"""
 
-TOP_CITED = """
-SELECT ?law ?label ?kind (COUNT(DISTINCT ?g) AS ?reports) WHERE {
-  GRAPH ?g { ?agency zg:cites ?law . ?law skos:prefLabel ?label . OPTIONAL { ?law zg:kind ?kind } }
-} GROUP BY ?law ?label ?kind ORDER BY DESC(?reports) ?label LIMIT 50
-"""
 
 # Example questions shown to users (app and docs); each runs as is.
 EXAMPLES = {

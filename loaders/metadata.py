@@ -83,6 +83,8 @@ def _title(text: str, html_title: str | None) -> tuple[str | None, tuple[int, in
             break  # the body has begun: a title stands before it
         if not stripped or _BULLET.match(line):
             continue
+        if re.match(r"(?:19|20)\d\d年\d{1,2}月\d{1,2}日", stripped):
+            continue  # the date line of a speech (2018年11月22日在…会议上)
         if stripped.endswith((":", "：")) or re.fullmatch(
             r"[\u4e00-\u9fff]{0,12}[〔\[(（]\d{4}.*号", stripped
         ):
@@ -181,6 +183,9 @@ def opening(folded: str, header: Header) -> tuple[int, int]:
             m = re.match(r"(?:(?:19|20)\d\d年(?:度|以来)?|一年来|近年来|今年以来)[,，]?", stripped)
             if m:
                 start += m.end()
+            lead = _LEAD.match(folded, start)
+            if lead is not None and folded[lead.end() : lead.end() + 1] in ",，":
+                start = lead.end() + 1  # 在区委、区政府的坚强领导下,东城街道深入…
             end = len(folded)
             stop = re.search(r"[。；;\n]", folded[start:])
             if stop:
@@ -213,11 +218,19 @@ def find_town(folded: str, header: Header, region: Region | None) -> str | None:
 
 
 def choose_publisher(
-    agencies: list[AgencyMatch], folded: str, header: Header, region: Region | None = None
+    agencies: list[AgencyMatch],
+    folded: str,
+    header: Header,
+    region: Region | None = None,
+    town: str | None = None,
 ) -> AgencyMatch | None:
-    """The author: named in the title or source line, else the subject of the opening
-    sentence (2023年,长治市城市管理局在…), else the agency the opening is most about."""
+    """The author: named in the title, source line or a header line of its own, else the
+    subject of the opening sentence (2023年,长治市城市管理局在…, 海润街道认真…), else the
+    agency the opening is most about."""
     named = [a for a in agencies if a.canonical and not a.bare]
+    speaker = _header_line_agency(named, folded, header)
+    if speaker is not None and not header.title_span:
+        return speaker
     for span in (header.title_span, header.source_span):
         if span is None:
             continue
@@ -244,9 +257,33 @@ def choose_publisher(
             return AgencyMatch(m.start(), m.end(), m.group("name"), name, found[0].code)
     if subject:
         return subject[0]
+    if town:
+        return town_office(town, region)
+    if speaker is not None:
+        return speaker
     counts = Counter(a.canonical for a in named)
     early = [a for a in named if a.start < 600]
     return max(early, key=lambda a: (counts[a.canonical], -a.start)) if early else None
+
+
+def town_office(town: str, region: Region | None) -> AgencyMatch:
+    """The office of a town or street (…海润街道 → …海润街道办事处)."""
+    name = town + ("办事处" if town.endswith("街道") else "人民政府")
+    return AgencyMatch(0, 0, "", name, region.code if region else None)
+
+
+def _header_line_agency(named: list[AgencyMatch], folded: str, header: Header):
+    """An agency standing alone on a line before the body (a speech's 市人民政府 line)."""
+    body_start, _ = opening(folded, header)
+    for a in named:
+        if a.start >= body_start:
+            break
+        line_start = folded.rfind("\n", 0, a.start) + 1
+        line_end = folded.find("\n", a.end)
+        line = folded[line_start : line_end if line_end >= 0 else len(folded)]
+        if line.strip() == folded[a.start : a.end]:
+            return a
+    return None
 
 
 def _with_region(bare: AgencyMatch, region: Region) -> AgencyMatch:

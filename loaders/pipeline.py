@@ -76,12 +76,13 @@ def build_report(
     _add_programs(builder, text, folded)
     _add_outcomes(builder, text, furniture)
     _add_places(builder, text, folded, region)
+    publisher_id = builder.resolve(publisher_id)
     _link(builder, publisher_id, region)
     return Report(
         source=source,
         text=text,
         title=header.title,
-        publisher=publisher.canonical if publisher else None,
+        publisher=builder.by_id[publisher_id].label if publisher_id else None,
         year=metadata.infer_year(folded, header),
         published=header.published,
         region=_region_label(region),
@@ -97,17 +98,16 @@ def build_report(
 def _agencies_and_publisher(text, folded, header, region):
     town = metadata.find_town(folded, header, region)
     found = find_agencies(text, folded, context=RegionContext(region, town))
-    publisher = metadata.choose_publisher(found, folded, header, region)
+    publisher = metadata.choose_publisher(found, folded, header, region, town)
     if publisher is not None and publisher.region_code:
         own = regions.all_regions().get(publisher.region_code)
         if own is not None and (region is None or own.code != region.code):
             region = own if region is None or own.level != "province" else region
             town = metadata.find_town(folded, header, region)
             found = find_agencies(text, folded, context=RegionContext(region, town))
-            publisher = metadata.choose_publisher(found, folded, header, region)
+            publisher = metadata.choose_publisher(found, folded, header, region, town)
     if publisher is None and town:
-        name = town + ("办事处" if town.endswith("街道") else "人民政府")
-        publisher = AgencyMatch(0, 0, "", name, region.code if region else None)
+        publisher = metadata.town_office(town, region)
     return found, publisher, region, town
 
 
@@ -183,13 +183,13 @@ def _fuller_form(short: Entity, agencies: list[Entity]) -> Entity | None:
 def _abbreviates(short: str, full: str) -> bool:
     """Same region prefix, and the short body's characters appear in order in the full one
     (城市管理委员会 ← 城管委 ← 城市管理执法委员会)."""
-    common = 0
-    while common < min(len(short), len(full)) and short[common] == full[common]:
-        common += 1
-    cut = max((i + 1 for i in range(common) if short[i] in "市区县省"), default=0)
-    if cut == 0 or short == full:
+    body = _body_part(short)
+    cut = len(short) - len(body)
+    if cut == 0 or short == full or len(full) - len(_body_part(full)) != cut:
+        return False  # the same region, to the character: 武汉市… is not 武汉市新洲区…
+    target = full[cut:]
+    if full[:cut] != short[:cut]:
         return False
-    body, target = short[cut:], full[cut:]
     short_form = _abbreviation(body)
     if short_form == body:
         return False  # only a short form (城管委) is ambiguous; a full name is not
@@ -200,8 +200,14 @@ def _abbreviates(short: str, full: str) -> bool:
 
 
 def _body_part(label: str) -> str:
-    cut = max((i + 1 for i, ch in enumerate(label) if ch in "市区县省"), default=0)
-    return label[cut:]
+    """The body after the region names a full name opens with (咸宁市城市管理委员会 →
+    城市管理委员会)."""
+    pos = 0
+    for start, end, _name in regions.find_region_names(label):
+        if start != pos:
+            break
+        pos = end
+    return label[pos:]
 
 
 def _abbreviation(body: str) -> str:
@@ -476,6 +482,7 @@ class _Builder:
     by_id: dict[str, Entity] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)
     regions: dict[str, str | None] = field(default_factory=dict)
+    merged: dict[str, str] = field(default_factory=dict)  # merged id -> surviving id
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
     _sentences: Sentences | None = None
 
@@ -503,11 +510,18 @@ class _Builder:
                 entity.aliases.append(mention.text)
         return eid
 
+    def resolve(self, eid: str | None) -> str | None:
+        """The id an entity has now, after merges."""
+        while eid in self.merged:
+            eid = self.merged[eid]
+        return eid
+
     def merge(self, source: str, target: str) -> None:
         """Fold entity `source` into `target`: its mentions and relations move over."""
         gone = self.by_id.pop(source, None)
         if gone is None or target not in self.by_id:
             return
+        self.merged[source] = target
         for m in gone.mentions:
             self.entity(self.by_id[target].type, self.by_id[target].label, m)
         self.regions.setdefault(target, self.regions.get(source))

@@ -147,7 +147,15 @@ def _longest_body(folded: str, pos: int) -> Body | None:
     return None
 
 
+_TOWN_OFFICE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:街道办事处|镇人民政府|乡人民政府)")
+
+
 def _sub_unit(folded: str, pos: int) -> str:
+    """A named unit right after a body: …城管委督察总队, 鲤城区人民政府金龙街道办事处."""
+    if folded.endswith("人民政府", 0, pos):
+        m = _TOWN_OFFICE.match(folded, pos)
+        if m is not None:
+            return m.group()
     return next((s for s in _sub_units() if folded.startswith(s, pos)), "")
 
 
