@@ -385,6 +385,8 @@ def cmd_app(args) -> int:
         "false",
         "--server.maxUploadSize",
         "20",
+        "--client.toolbarMode",
+        "viewer",
     ]
     print(f"kg app on http://127.0.0.1:{args.port}", file=sys.stderr)
     return subprocess.call(cmd, env=env)
