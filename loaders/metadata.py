@@ -156,7 +156,10 @@ def infer_region(folded: str, title: str | None) -> Region | None:
     support: Counter[str] = Counter()
     for code, score in scores.items():
         region = all_regions[code]
-        if code not in official and not any(a.code in official for a in regions.ancestors(region)):
+        confirmed = code in official or any(a.code in official for a in regions.ancestors(region))
+        # With no official name at all, a city's or province's short name (肇庆) still counts;
+        # a county's (公安, 东城) is too often an ordinary word.
+        if not confirmed and (official or region.level == "county"):
             continue
         support[code] += score
         for ancestor in regions.ancestors(region):

@@ -136,6 +136,7 @@ def _add_agencies(builder, text, folded, found, publisher, region, town) -> None
             if parent and parent != name:
                 parents.append((eid, parent, m.start))
     _merge_agency_forms(builder)
+    _merge_bracketed_names(builder, text)
     for eid, parent, pos in parents:
         pid = entity_id("Agency", parent)
         if pid in builder.by_id and eid in builder.by_id:
@@ -146,6 +147,20 @@ def _add_agencies(builder, text, folded, found, publisher, region, town) -> None
                 if pub.endswith(endings):
                     span = hit.span()
                     builder.entity("Agency", pub, Mention(text[span[0] : span[1]], *span))
+
+
+def _merge_bracketed_names(builder, text: str) -> None:
+    """民族事务委员会(宗教事务局): one body under two names (“两块牌子”)."""
+    spans = sorted(
+        (m.start, m.end, e.id)
+        for e in builder.by_id.values()
+        if e.type == "Agency"
+        for m in e.mentions
+    )
+    for (_s1, e1, first), (s2, e2, second) in zip(spans, spans[1:], strict=False):
+        if first != second and text[e1 : e1 + 1] in "(（" and text[e2 : e2 + 1] in ")）":
+            if s2 == e1 + 1:
+                builder.merge(builder.resolve(second), builder.resolve(first))
 
 
 def _merge_agency_forms(builder) -> None:
@@ -224,7 +239,7 @@ def _bare_name(m: AgencyMatch, publisher: str | None, region) -> str | None:
         return None
     if publisher and publisher.endswith(body):
         return publisher
-    if region is not None and len(m.text) >= 4 and body == fold(m.text):
+    if region is not None and len(m.text) >= 3 and body == fold(m.text):
         return regions.full_prefix(region) + body
     return None
 

@@ -68,6 +68,11 @@ def _max_body() -> int:
 
 
 @cache
+def _context_words() -> tuple[str, ...]:
+    return word_list("agency_context.txt")
+
+
+@cache
 def _level_words() -> frozenset[str]:
     return frozenset(word_list("level_words.txt"))
 
@@ -147,7 +152,9 @@ def _longest_body(folded: str, pos: int) -> Body | None:
     return None
 
 
-_TOWN_OFFICE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:街道办事处|镇人民政府|乡人民政府)")
+_TOWN_OFFICE = re.compile(
+    r"[\u4e00-\u9fff]{2,4}?(?:街道办事处|镇人民政府|乡人民政府)|驻[\u4e00-\u9fff]{2,4}?办事处"
+)
 
 
 def _sub_unit(folded: str, pos: int) -> str:
@@ -299,8 +306,19 @@ def _national_names(text: str, folded: str) -> list[AgencyMatch]:
     found = []
     for end, alias in _national_automaton().iter_long(folded):
         start = end - len(alias) + 1
+        if len(alias) <= 2 and not _standalone(folded, start, end + 1):
+            continue  # 中办 inside 集中办理
         found.append(AgencyMatch(start, end + 1, text[start : end + 1], names[alias]))
     return found
+
+
+def _standalone(folded: str, start: int, end: int) -> bool:
+    """A short name not glued into a longer word on either side."""
+    prev = folded[start - 1] if start else "\n"
+    nxt = folded[end] if end < len(folded) else "\n"
+    glued_before = "\u4e00" <= prev <= "\u9fff" and prev not in _BEFORE_LEVEL
+    glued_after = "\u4e00" <= nxt <= "\u9fff" and nxt not in _BEFORE_LEVEL
+    return not (glued_before or glued_after)
 
 
 def _bare(text: str, folded: str) -> list[AgencyMatch]:
@@ -308,7 +326,8 @@ def _bare(text: str, folded: str) -> list[AgencyMatch]:
     for end, form in _bare_automaton().iter_long(folded):
         start = end - len(form) + 1
         prev = folded[start - 1] if start else "\n"
-        if prev in _BEFORE_LEVEL or not ("\u4e00" <= prev <= "\u9fff"):
+        after_verb = any(folded.endswith(w, 0, start) for w in _context_words())
+        if prev in _BEFORE_LEVEL or not ("\u4e00" <= prev <= "\u9fff") or after_verb:
             found.append(AgencyMatch(start, end + 1, text[start : end + 1], None, None, bare=True))
     return found
 

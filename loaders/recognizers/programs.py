@@ -21,6 +21,7 @@ _QUOTED = re.compile(r"[“\"]([^“”\"\n]{2,16})[”\"]")
 _NOT_NAME = re.compile(r"[。；;：:!！?？]|的$")
 _NUMBER = re.compile(r"^[\d.·]+$")
 _LIST_NAME = re.compile(r"[一二三四五六七八九十百千两\d]")
+_WORD_GOES_ON = set("治律规院官学理")
 _STOP = set('的了和及与在对将把以为是等并由从向，,。；;、：:“”"（）() \n')
 
 
@@ -109,6 +110,8 @@ def _suffixed(text: str, folded: str) -> list[ProgramMatch]:
     suffixes = "|".join(map(re.escape, _words("suffix")))
     for m in re.finditer(rf"[\u4e00-\u9fff]{{2,10}}?(?:{suffixes})", folded):
         start, end = m.span()
+        if folded[end : end + 1] in _WORD_GOES_ON:
+            continue  # 公安工作法治化: the ending is the start of another word
         name = folded[start:end]
         # trim a leading verb or function word: 开展严打专项行动 → 严打专项行动
         for verb in _words("verb"):
