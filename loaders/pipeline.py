@@ -6,6 +6,7 @@ process pool (or any cluster engine) can map `extract` over files unchanged.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -157,10 +158,10 @@ def _merge_bracketed_names(builder, text: str) -> None:
         if e.type == "Agency"
         for m in e.mentions
     )
-    for (_s1, e1, first), (s2, e2, second) in zip(spans, spans[1:], strict=False):
-        if first != second and text[e1 : e1 + 1] in "(（" and text[e2 : e2 + 1] in ")）":
-            if s2 == e1 + 1:
-                builder.merge(builder.resolve(second), builder.resolve(first))
+    for (_s1, e1, first), (s2, e2, second) in itertools.pairwise(spans):
+        bracketed = text[e1 : e1 + 1] in "(（" and text[e2 : e2 + 1] in ")）" and s2 == e1 + 1
+        if first != second and bracketed:
+            builder.merge(builder.resolve(second), builder.resolve(first))
 
 
 def _merge_agency_forms(builder) -> None:
