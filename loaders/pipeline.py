@@ -29,6 +29,8 @@ from loaders.recognizers.instruments import (
 )
 from loaders.recognizers.media import find_media
 from loaders.recognizers.outcomes import find_outcomes
+from loaders.recognizers.places import find_places
+from loaders.recognizers.places import label as place_label
 from loaders.recognizers.programs import find_programs
 from loaders.reference import table
 from loaders.sentences import Sentences
@@ -263,10 +265,7 @@ def _parent_body(name: str) -> str | None:
 
 
 def _region_label(region) -> str | None:
-    if region is None:
-        return None
-    chain = [region, *regions.ancestors(region)]
-    return "".join(r.name for r in reversed(chain))
+    return place_label(region) if region is not None else None
 
 
 # ---------------------------------------------------------------- instruments
@@ -382,15 +381,11 @@ def _add_outcomes(builder, text: str, furniture: list[Span]) -> None:
 
 
 def _add_places(builder, text: str, folded: str, region) -> None:
-    for start, end, name in regions.find_region_names(folded):
-        found = regions.lookup(name)
-        if len(found) != 1 or (found[0].name != name and len(name) < 3):
-            continue
-        label = _region_label(found[0])
-        eid = builder.entity("Place", label, Mention(text[start:end], start, end))
-        builder.by_id[eid].region = found[0].code
+    for p in find_places(text, folded):
+        eid = builder.entity("Place", place_label(p.region), Mention(p.text, p.start, p.end))
+        builder.by_id[eid].region = p.region.code
     if region is not None:
-        builder.entity("Place", _region_label(region))
+        builder.entity("Place", place_label(region))
 
 
 # ---------------------------------------------------------------- relations

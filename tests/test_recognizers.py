@@ -231,3 +231,12 @@ def test_recognizers_offsets_point_into_the_text(text):
     spans += [(m.start, m.end, m.text) for m in find_media(text, folded, find_titles(text))]
     for start, end, surface in spans:
         assert text[start:end] == surface
+
+
+def test_places_resolve_to_the_full_chain():
+    from loaders.recognizers.places import find_places, label
+
+    text = "福州市晋安区和新疆维吾尔自治区"
+    found = find_places(text, fold(text))
+    assert [label(p.region) for p in found] == ["福建省福州市", "福建省福州市晋安区", "新疆维吾尔自治区"]
+    assert all(text[p.start : p.end] == p.text for p in found)
