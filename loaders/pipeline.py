@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from loaders import metadata, regions
@@ -228,6 +228,7 @@ def _body_part(label: str) -> str:
     return label[pos:]
 
 
+@lru_cache(maxsize=4096)
 def _abbreviation(body: str) -> str:
     """城市管理委员会 → 城管委: the characters a short form of `body` keeps."""
     for form, canonical in agency_rules.abbreviations():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import ahocorasick
@@ -214,9 +214,17 @@ def is_official(name: str) -> bool:
     return name in _by_name()
 
 
-def find_region_names(text: str) -> list[tuple[int, int, str]]:
-    """Every official or short region name in `text`, longest match at each end position."""
-    found: list[tuple[int, int, str]] = []
-    for end, name in _automaton().iter_long(text):
-        found.append((end - len(name) + 1, end + 1, name))
-    return found
+def find_region_names(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Every official or short region name in `text`, longest match at each end position.
+
+    Cached: the stages of one report ask about the same text, and about the same short
+    names, many times; long texts are kept only for the report at hand."""
+    return _names_in_short(text) if len(text) <= 64 else _names_in_long(text)
+
+
+def _scan(text: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple((end - len(name) + 1, end + 1, name) for end, name in _automaton().iter_long(text))
+
+
+_names_in_short = lru_cache(maxsize=8192)(_scan)
+_names_in_long = lru_cache(maxsize=4)(_scan)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import ahocorasick
 
@@ -19,6 +19,7 @@ from loaders.reference import table, word_list
 from loaders.regions import Region
 
 _LEVEL_CHARS = "省市区县州镇乡"
+_LEVEL_PATTERN = re.compile(f"[{_LEVEL_CHARS}]")
 # Characters after which a level character starts a name (、区政府), not ends a word (各区政府).
 _BEFORE_LEVEL = set('的和与及、,，。;；:：在由向对经将被为是了并同“”"（）()《》 \n\t·-—把从据')
 _PARTY = ("中国共产党", "中共")
@@ -254,9 +255,8 @@ def _written_chain(names: list[str], region: Region) -> str:
 
 def _with_level(text: str, folded: str, context: RegionContext) -> list[AgencyMatch]:
     found = []
-    for i, ch in enumerate(folded):
-        if ch not in _LEVEL_CHARS:
-            continue
+    for hit in _LEVEL_PATTERN.finditer(folded):
+        i, ch = hit.start(), hit.group()
         level, begin_level = ch, i
         if folded.startswith("自治区", i - 2) and ch == "区":
             level, begin_level = "自治区", i - 2
@@ -342,6 +342,7 @@ def _without_overlaps(candidates: list[AgencyMatch]) -> list[AgencyMatch]:
     return kept
 
 
+@lru_cache(maxsize=4096)
 def body_of(canonical: str) -> Body | None:
     """The body a full name ends with (武汉市新洲区城市管理委员会 → 城市管理委员会)."""
     best = None

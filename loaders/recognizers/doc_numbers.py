@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 _OPEN = re.escape("〔[(（【［")
 _CLOSE = re.escape("〕])）】］")
+# The bracketed year and the number come first; the issuer prefix is read backwards from
+# there (a leading [\u4e00-\u9fff]{1,12} in the pattern would be retried at every character).
 _PATTERN = re.compile(
-    rf"(?P<prefix>[\u4e00-\u9fff]{{1,12}})\s*[{_OPEN}]\s*(?P<year>(?:19|20)\d\d)\s*[{_CLOSE}]"
-    r"\s*第?\s*(?P<number>\d{1,5})\s*[号號]"
+    rf"\s*[{_OPEN}]\s*(?P<year>(?:19|20)\d\d)\s*[{_CLOSE}]\s*第?\s*(?P<number>\d{{1,5}})\s*[号號]"
 )
+_MAX_PREFIX = 12
 # A prefix never contains these; the text before them is a sentence, not the issuer.
 _STOP = set("的了和及与据照按见经在将对以等为是文印由")
 
@@ -31,15 +33,22 @@ class DocNumberMatch:
 def find_doc_numbers(text: str) -> list[DocNumberMatch]:
     found = []
     for m in _PATTERN.finditer(text):
-        prefix = m.group("prefix")
+        begin = m.start()
+        while begin > 0 and m.start() - begin < _MAX_PREFIX and _is_cjk(text[begin - 1]):
+            begin -= 1
+        prefix = text[begin : m.start()]
         cut = max((i for i, ch in enumerate(prefix) if ch in _STOP), default=-1)
         prefix = prefix[cut + 1 :]
         if not prefix:
             continue
-        start = m.start("prefix") + len(m.group("prefix")) - len(prefix)
+        start = m.start() - len(prefix)
         normalized = f"{prefix}〔{m.group('year')}〕{int(m.group('number'))}号"
         found.append(DocNumberMatch(start, m.end(), text[start : m.end()], normalized, prefix))
     return found
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def normalize(raw: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from loaders import statutes
 from loaders.model import Span
@@ -18,6 +18,7 @@ from loaders.reference import table
 from loaders.regions import find_region_names
 
 _OPEN, _CLOSE = "《", "》"
+_MARKS = re.compile("[《》\n]")
 _INNER_OPEN, _INNER_CLOSE = "〈<＜", "〉>＞"
 _MAX_TITLE = 120
 _UNMARKED_TITLE = re.compile(
@@ -53,6 +54,7 @@ def _forms() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(rows, key=lambda r: len(r[0]), reverse=True))
 
 
+@lru_cache(maxsize=4096)
 def title_class(name: str) -> str | None:
     """An instrument kind, 'media', 'book', 'form', or None when the ending says nothing."""
     stripped = _stem(name)
@@ -83,7 +85,8 @@ def find_titles(text: str) -> list[TitleMatch]:
     """Complete 《…》 titles and the titles nested in them; a title cut off is skipped."""
     found: list[TitleMatch] = []
     stack: list[int] = []
-    for i, ch in enumerate(text):
+    for hit in _MARKS.finditer(text):
+        i, ch = hit.start(), hit.group()
         if ch == _OPEN:
             stack.append(i)
         elif ch == _CLOSE and stack:

@@ -16,10 +16,12 @@ from functools import cache
 import ahocorasick
 
 from loaders import regions
+from loaders.recognizers.endings import names_ending_with
 from loaders.recognizers.instruments import TitleMatch, title_class
 from loaders.reference import table
 
 _LOOSE_ENDINGS = ("网", "发布")
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]{2,16})[”\"]")
 
 
@@ -56,7 +58,7 @@ def _words(role: str) -> tuple[str, ...]:
 @cache
 def _ending_pattern() -> re.Pattern[str]:
     endings = "|".join(map(re.escape, _endings()))
-    return re.compile(rf"[\u4e00-\u9fffA-Za-z0-9]{{2,14}}?(?:{endings})(?:APP|App|app)?")
+    return re.compile(rf"(?:{endings})(?:APP|App|app)?")
 
 
 def find_media(text: str, folded: str, titles: list[TitleMatch]) -> list[MediaMatch]:
@@ -111,8 +113,8 @@ def _known_names(text: str, folded: str) -> list[MediaMatch]:
 def _unmarked(text: str, folded: str, *, taken: list[MediaMatch]) -> list[MediaMatch]:
     spans = [(m.start, m.end) for m in taken]
     found = []
-    for m in _ending_pattern().finditer(folded):
-        start, end = _trim(folded, m.start(), m.end())
+    for first, last in names_ending_with(folded, _ending_pattern(), max_stem=14, chars=_ALNUM):
+        start, end = _trim(folded, first, last)
         if start is None or any(s < end and start < e for s, e in spans):
             continue
         found.append(MediaMatch(start, end, text[start:end], text[start:end]))

@@ -15,6 +15,7 @@ from functools import cache
 import ahocorasick
 
 from loaders import regions
+from loaders.recognizers.endings import names_ending_with
 from loaders.reference import table, word_list
 
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]{2,16})[”\"]")
@@ -105,11 +106,14 @@ def _quoted(text: str, folded: str) -> list[ProgramMatch]:
     return found
 
 
+@cache
+def _suffix_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, _words("suffix"))))
+
+
 def _suffixed(text: str, folded: str) -> list[ProgramMatch]:
     found = []
-    suffixes = "|".join(map(re.escape, _words("suffix")))
-    for m in re.finditer(rf"[\u4e00-\u9fff]{{2,10}}?(?:{suffixes})", folded):
-        start, end = m.span()
+    for start, end in names_ending_with(folded, _suffix_pattern(), max_stem=10):
         if folded[end : end + 1] in _WORD_GOES_ON:
             continue  # 公安工作法治化: the ending is the start of another word
         name = folded[start:end]
