@@ -9,6 +9,8 @@ report to its N-Quads, and a writer thread adds them in batches while the worker
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import time
 from collections import deque
@@ -26,6 +28,7 @@ CHUNK = 16  # files per task sent to a worker: amortizes the round trip, keeps o
 IN_FLIGHT = 4  # tasks queued per worker, so that none waits while results are taken
 BATCH_REPORTS = 256  # reports per store write
 BATCH_BYTES = 48 * 2**20  # N-Quads per store write, whichever limit comes first
+WORKER_NICENESS = 5  # with a store writer: extraction yields the CPU to the one serial stage
 
 __all__ = ["Outcome", "Progress", "Stored", "expand", "ingest", "run"]
 
@@ -59,6 +62,11 @@ def _extract_one(path: str, graphs: bool = False) -> Outcome:
         return Outcome(path, None, f"{path}: extraction failed ({type(e).__name__}: {e})")
 
 
+def _yield_cpu() -> None:
+    with contextlib.suppress(OSError):  # not allowed here: run at the same priority
+        os.nice(WORKER_NICENESS)
+
+
 def _extract_chunk(paths: list[str], graphs: bool) -> list[Outcome]:
     return [_extract_one(p, graphs) for p in paths]
 
@@ -81,7 +89,8 @@ def run(
     """Extract every file, yielding results in input order.
 
     With `graphs=True` each outcome carries the report's graph as N-Quads (`Outcome.graph`)
-    instead of the `Report`: the mapping then runs in the workers too.
+    instead of the `Report`: the mapping then runs in the workers too, at a lower priority
+    than the process that writes the store, which is the one stage that cannot be spread.
     """
     meter = Progress(len(files), enabled=progress)
     if workers <= 1 or len(files) <= 1:
@@ -90,7 +99,8 @@ def run(
             meter.step(out)
             yield out
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        start = _yield_cpu if graphs else None
+        with ProcessPoolExecutor(max_workers=workers, initializer=start) as pool:
             for out in _pooled(pool, files, workers=workers, graphs=graphs):
                 meter.step(out)
                 yield out

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.vocab import DCTERMS, ID_BASE, PROV, RDF, RDFS, SKOS, XSD, ZG
-from loaders.model import Entity, Report
+from loaders.model import ENTITY_SLUGS, Entity, Report
 
 _A = NamedNode(RDF + "type")
 _PREF = NamedNode(SKOS + "prefLabel")
@@ -26,14 +26,7 @@ _DECIMAL = NamedNode(XSD + "decimal")
 _DATE = NamedNode(XSD + "date")
 _ = DCTERMS  # the ontology aligns zg:title etc. to Dublin Core; the data uses zg terms
 
-SLUGS = {
-    "Agency": "agency",
-    "LegalInstrument": "instrument",
-    "Program": "program",
-    "MediaOutlet": "media",
-    "Place": "place",
-    "Outcome": "outcome",
-}
+SLUGS = ENTITY_SLUGS
 TYPE_OF_SLUG = {v: k for k, v in SLUGS.items()}
 
 

@@ -4,6 +4,7 @@ these strings: they are passed as `substitutions` (SPARQL) or parameters (Cypher
 from __future__ import annotations
 
 from kg.vocab import ONTOLOGY, PROV, RDF, RDFS, SKOS, XSD
+from loaders.model import ENTITY_TYPES, RELATION_TYPES
 
 PREFIXES = {
     "zg": ONTOLOGY,
@@ -14,17 +15,8 @@ PREFIXES = {
     "prov": PROV,
 }
 
-ENTITY_CLASSES = ("Agency", "LegalInstrument", "Program", "Outcome", "MediaOutlet", "Place")
-RELATIONS = (
-    "cites",
-    "runs",
-    "reports",
-    "measures",
-    "issuedBy",
-    "partOf",
-    "locatedIn",
-    "publishedIn",
-)
+ENTITY_CLASSES = ENTITY_TYPES
+RELATIONS = RELATION_TYPES
 
 REPORTS_BY_SOURCE = """
 SELECT ?report ?source WHERE { GRAPH ?report { ?report a zg:Report ; zg:source ?source } }
@@ -75,11 +67,6 @@ SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?reports) WHERE {
               zg:publishedIn }
 } GROUP BY ?s ?p ?o
 """
-
-
-
-
-
 
 
 # Example questions shown to users (app and docs); each runs as is.
@@ -148,7 +135,8 @@ WHERE {
 
 APP_REPORT_TEXT = "SELECT ?report ?text WHERE { GRAPH ?report { ?report zg:fullText ?text } }"
 
-APP_REPORT_MENTIONS = """
+APP_REPORT_MENTIONS = (
+    """
 SELECT ?report ?e ?class ?label ?start ?end WHERE {
   GRAPH ?report {
     ?m zg:mentionOf ?e ; zg:start ?start ; zg:end ?end .
@@ -156,18 +144,24 @@ SELECT ?report ?e ?class ?label ?start ?end WHERE {
   }
   VALUES ?class { %s }
 } ORDER BY ?start DESC(?end)
-""" % _ENTITY_CLASSES
+"""
+    % _ENTITY_CLASSES
+)
 
-APP_SEARCH = """
+APP_SEARCH = (
+    """
 SELECT DISTINCT ?e ?class ?label ?name ?q WHERE {
   { GRAPH ?g { ?e skos:prefLabel ?name } } UNION { GRAPH ?g { ?e skos:altLabel ?name } }
   FILTER(CONTAINS(LCASE(STR(?name)), LCASE(STR(?q))))
   GRAPH ?g2 { ?e a ?class ; skos:prefLabel ?label }
   VALUES ?class { %s }
 }
-""" % _ENTITY_CLASSES
+"""
+    % _ENTITY_CLASSES
+)
 
-APP_ENTITY = """
+APP_ENTITY = (
+    """
 SELECT ?e ?class ?label ?alt ?kind ?docNumber ?value ?unit ?qualifier ?measure WHERE {
   GRAPH ?g { ?e a ?class ; skos:prefLabel ?label }
   VALUES ?class { %s }
@@ -179,7 +173,9 @@ SELECT ?e ?class ?label ?alt ?kind ?docNumber ?value ?unit ?qualifier ?measure W
   OPTIONAL { GRAPH ?g6 { ?e zg:qualifier ?qualifier } }
   OPTIONAL { GRAPH ?g7 { ?e zg:measureText ?measure } }
 }
-""" % _ENTITY_CLASSES
+"""
+    % _ENTITY_CLASSES
+)
 
 APP_ENTITY_LINKS = """
 SELECT ?e ?p ?direction ?other ?class ?label (COUNT(DISTINCT ?g) AS ?reports) WHERE {
@@ -211,9 +207,12 @@ SELECT ?e ?p ?direction ?other ?otherLabel ?sentence ?start ?end ?report WHERE {
 """
 
 # One row per fact per report: the explore page filters facts by the reports' year and region.
-APP_FACTS = """
+APP_FACTS = (
+    """
 SELECT ?s ?p ?o ?report WHERE { GRAPH ?report { ?s ?p ?o } VALUES ?p { %s } }
-""" % _FACTS
+"""
+    % _FACTS
+)
 
 APP_TOP_CITED = """
 SELECT ?law (SAMPLE(?l) AS ?label) (SAMPLE(?k) AS ?kind) (COUNT(DISTINCT ?g) AS ?reports)

@@ -6,6 +6,8 @@ every name here is declared there and the other way round.
 
 from __future__ import annotations
 
+from loaders.model import ENTITY_TYPES, RELATION_TYPES
+
 ONTOLOGY = "https://w3id.org/zhgov-kg/ontology#"
 ID_BASE = "https://w3id.org/zhgov-kg/id/"
 
@@ -16,27 +18,9 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
 
-CLASSES: tuple[str, ...] = (
-    "Report",
-    "Agency",
-    "LegalInstrument",
-    "Program",
-    "Outcome",
-    "MediaOutlet",
-    "Place",
-    "Mention",
-    "Evidence",
-)
+CLASSES: tuple[str, ...] = ("Report", *ENTITY_TYPES, "Mention", "Evidence")
 OBJECT_PROPERTIES: tuple[str, ...] = (
-    # between entities (the facts users ask about)
-    "cites",
-    "runs",
-    "reports",
-    "measures",
-    "issuedBy",
-    "partOf",
-    "locatedIn",
-    "publishedIn",
+    *RELATION_TYPES,  # between entities: the facts users ask about
     # report structure and provenance
     "publisher",
     "region",

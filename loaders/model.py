@@ -29,6 +29,15 @@ INSTRUMENT_KINDS: tuple[str, ...] = (
     "normative_document",
     "party_regulation",
 )
+# The short name of each entity type in ids and IRIs (agency/…, instrument/…).
+ENTITY_SLUGS: dict[str, str] = {
+    "Agency": "agency",
+    "LegalInstrument": "instrument",
+    "Program": "program",
+    "Outcome": "outcome",
+    "MediaOutlet": "media",
+    "Place": "place",
+}
 RELATION_TYPES: tuple[str, ...] = (
     "cites",  # Agency -> LegalInstrument (the report's author cites it)
     "runs",  # Agency -> Program

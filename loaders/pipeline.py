@@ -14,7 +14,7 @@ from pathlib import Path
 
 from loaders import metadata, regions
 from loaders.clean import clean_text
-from loaders.model import Entity, Mention, Relation, Report, Span, report_id
+from loaders.model import ENTITY_SLUGS, Entity, Mention, Relation, Report, Span, report_id
 from loaders.normalize import fold
 from loaders.read import read_document
 from loaders.recognizers import agencies as agency_rules
@@ -469,19 +469,9 @@ def _link_issuers(builder, ents: list[Entity]) -> None:
 # ---------------------------------------------------------------- assembly
 
 
-_SLUGS = {
-    "Agency": "agency",
-    "LegalInstrument": "instrument",
-    "Program": "program",
-    "MediaOutlet": "media",
-    "Place": "place",
-    "Outcome": "outcome",
-}
-
-
 def entity_id(type_: str, label: str) -> str:
     """Stable across reports: the same statute cited by two reports is one entity."""
-    return f"{_SLUGS[type_]}:{label}"
+    return f"{ENTITY_SLUGS[type_]}:{label}"
 
 
 @dataclass
