@@ -137,19 +137,22 @@ def infer_region(folded: str, title: str | None) -> Region | None:
     """The most specific region the report is about, weighing the title and opening most."""
     scores: Counter[str] = Counter()
     official: set[str] = set()
-    weighted = [(folded[:1500], 2.0), (folded, 1.0)]
+    # A name counts once anywhere, three times in the opening, eight more in the title.
+    hits = [
+        (3.0 if start < 1500 else 1.0, name)
+        for start, _e, name in regions.find_region_names(folded)
+    ]
     if title:
-        weighted.append((title, 8.0))
-    for text, weight in weighted:
-        for _s, _e, name in regions.find_region_names(text):
-            candidates = regions.lookup(name)
-            full = regions.is_official(name)
-            # Short names (公安, 东城) are also words: they count for little on their own.
-            share = (weight if full else weight * 0.25) / len(candidates)
-            for region in candidates:
-                scores[region.code] += share
-                if full:
-                    official.add(region.code)
+        hits += [(8.0, name) for _s, _e, name in regions.find_region_names(title)]
+    for weight, name in hits:
+        candidates = regions.lookup(name)
+        full = regions.is_official(name)
+        # Short names (公安, 东城) are also words: they count for little on their own.
+        share = (weight if full else weight * 0.25) / len(candidates)
+        for region in candidates:
+            scores[region.code] += share
+            if full:
+                official.add(region.code)
     if not scores:
         return None
     all_regions = regions.all_regions()
