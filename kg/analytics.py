@@ -51,8 +51,8 @@ def agency_statute_graph(graph: nx.MultiDiGraph) -> nx.Graph:
     bi = nx.Graph()
     bi.add_nodes_from(_of_type(graph, "Agency"), bipartite=0)
     bi.add_nodes_from(_of_type(graph, "LegalInstrument"), bipartite=1)
-    for s, o, data in graph.edges(data=True):
-        if data.get("type") == "cites" and s in bi and o in bi:
+    for s, o, rel, data in graph.edges(keys=True, data=True):
+        if rel == "cites" and s in bi and o in bi:
             weight = bi.edges[s, o]["weight"] if bi.has_edge(s, o) else 0
             bi.add_edge(s, o, weight=weight + data.get("reports", 1))
     return bi
@@ -66,10 +66,11 @@ def statute_projection(graph: nx.MultiDiGraph) -> nx.Graph:
 
 
 def co_citation(graph: nx.MultiDiGraph, *, n: int = 20) -> list[tuple[str, str, int]]:
-    """Pairs of instruments cited by the same agencies, most shared first."""
+    """Pairs of instruments cited by the same agencies, most shared first. Facts are the
+    edges' keys (`cites`), as both the networkx view and the app's graph build them."""
     counts: Counter[tuple[str, str]] = Counter()
     for agency in _of_type(graph, "Agency"):
-        cited = sorted({o for _, o, t in graph.out_edges(agency, data="type") if t == "cites"})
+        cited = sorted({o for _, o, rel in graph.out_edges(agency, keys=True) if rel == "cites"})
         counts.update(combinations(cited, 2))
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
     return [(a, b, k) for (a, b), k in ranked]

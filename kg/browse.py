@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlencode
 import networkx as nx
 import pyoxigraph as ox
 
-from kg import queries
+from kg import analytics, queries
 from kg.export import GRAPH_FORMATS, RDF_FORMATS, export
 from kg.mapping import TYPE_OF_SLUG, entity_iri, report_iri
 from kg.sparql import QueryError, Result
@@ -666,6 +666,14 @@ class Catalog:
     def relation_counts(self) -> list[dict]:
         stats = self.store.stats()["relations"]
         return [{"relation": relation_name(r), "facts": n} for r, n in stats.items()]
+
+    def co_cited(self, limit: int = 20) -> list[dict]:
+        """Instrument pairs cited by the same agencies (kg.analytics.co_citation)."""
+        g = self.graph
+        return [
+            {"instrument": g.nodes[a]["label"], "with": g.nodes[b]["label"], "agencies": n}
+            for a, b, n in analytics.co_citation(g, n=limit)
+        ]
 
     def top_cited(self, limit: int = 20) -> list[dict]:
         return [

@@ -513,3 +513,19 @@ def test_safe_file_name(text, expected):
 def test_export_file_name_uses_the_store_name():
     assert browse.export_file_name("/data/我的 store", "neo4j-csv") == "我的_store.zip"
     assert browse.export_file_name("/", "turtle") == "kg.ttl"
+
+
+def test_catalog_co_cited_pairs_from_analytics(tmp_path):
+    from kg.browse import Catalog
+    from kg.store import Store
+    from loaders.pipeline import build_report
+
+    store = Store(tmp_path / "s")
+    store.add(build_report("新洲区城管委依据《行政处罚法》《行政许可法》执法。", source="a.txt"))
+    store.add(build_report("晋安区城管局依据《行政处罚法》《行政许可法》执法。", source="b.txt"))
+    pairs = Catalog(store).co_cited()
+    assert pairs[0]["agencies"] == 2
+    assert {pairs[0]["instrument"], pairs[0]["with"]} == {
+        "中华人民共和国行政处罚法",
+        "中华人民共和国行政许可法",
+    }

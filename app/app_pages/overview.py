@@ -41,6 +41,14 @@ if top:
 else:
     st.caption("No citations recognized yet.")
 
+st.subheader("Instruments cited together")
+pairs = cat.co_cited(limit=15)
+if pairs:
+    st.caption("Pairs of instruments that the same agencies cite, most shared first")
+    st.dataframe(pairs, hide_index=True, column_order=["instrument", "with", "agencies"])
+else:
+    st.caption("No agency cites two instruments yet.")
+
 st.subheader("Agencies by region and year")
 cells = cat.agencies_by_region_year()
 left, right = st.columns([2, 3])
