@@ -37,5 +37,13 @@ score: setup
 	$(BIN)/kg extract $(CORPUS)/*.txt --format jsonl > build/corpus.jsonl
 	$(PYTHON) $(CORPUS)/../eval/score.py $(CORPUS) build/corpus.jsonl
 
+FUZZ_SECONDS ?= 60
+
+fuzz: setup
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	@mkdir -p build/fuzz
+	$(BIN)/python tests/fuzz/fuzz_readers.py -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
+		-rss_limit_mb=3072 -max_len=65536 -artifact_prefix=build/ build/fuzz
+
 clean:
 	rm -rf build .pytest_cache $(STORE)

@@ -1,10 +1,10 @@
 """Running the loaders over many files: in order, in a process pool, one bad file never
-stopping the rest. Workers return the extracted `Report` (not the file), so what crosses
-process boundaries stays small.
+stopping the rest. Workers return the extracted `Report` (not the file).
 
 Work is streamed: a few chunks of files per worker are in flight at any time, so memory
-stays flat however many files there are. `ingest` adds the store: workers also map each
-report to its N-Quads, and a writer thread adds them in batches while the workers go on.
+stays flat however many files there are. `ingest` adds the store: the workers also map each
+report to its N-Quads, and one writer thread adds them in batches (`Store.add_many`) while
+the workers go on with the next batch.
 """
 
 from __future__ import annotations

@@ -199,6 +199,7 @@ def _open_backend(args, *, write: bool):
 
 def cmd_ingest(args) -> int:
     from kg import batch
+    from kg.store import Store
 
     files, errors = batch.expand(args.paths)
     for line in errors:
@@ -206,6 +207,19 @@ def cmd_ingest(args) -> int:
     counts = {"added": 0, "unchanged": 0, "replaced": 0}
     failed = len(errors)
     store = _open_backend(args, write=True)
+    if isinstance(store, Store):  # workers map to N-Quads, one thread bulk-writes batches
+        try:
+            for done in batch.ingest(store, files, workers=args.workers):
+                if done.error:
+                    print(done.error, file=sys.stderr)
+                    failed += 1
+                else:
+                    counts[done.result.status] += 1
+        finally:
+            store.close()
+        summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+        print(f"{summary}, {failed} failed", file=sys.stderr)
+        return 1 if failed else 0
     writer = _BatchWriter(store, counts)
     try:
         for out in batch.run(files, workers=args.workers):

@@ -9,6 +9,7 @@ evidence (report, span, sentence) as relationship properties.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit, urlunsplit
 
 import neo4j
 
@@ -56,11 +57,20 @@ class Neo4jStore:
         """`uri` None or "local": the server `kg neo4j start` runs; otherwise credentials come
         from NEO4J_USER / NEO4J_PASSWORD (or the local server's, when the URI is its own)."""
         target, auth = connection_from_env(None if uri in (None, "local") else uri)
+        shown = _without_userinfo(target)
+        if shown != target:
+            raise Neo4jError(
+                f"{shown}: credentials in the URI are refused; "
+                "set NEO4J_USER and NEO4J_PASSWORD instead"
+            )
         if auth is None:
             local = status()
             if local is not None and local.uri == target:
                 auth = (local.user, local.password)
-        driver = neo4j.GraphDatabase.driver(target, auth=auth, notifications_min_severity="OFF")
+        try:
+            driver = neo4j.GraphDatabase.driver(target, auth=auth, notifications_min_severity="OFF")
+        except (neo4j.exceptions.ConfigurationError, ValueError) as e:
+            raise Neo4jError(f"{shown}: not a Neo4j URI ({type(e).__name__})") from None
         try:
             driver.verify_connectivity()
         except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as e:
@@ -174,6 +184,14 @@ class Neo4jStore:
                 return columns, rows
         except neo4j.exceptions.Neo4jError as e:
             raise Neo4jError(f"cypher refused: {e.code}: {e.message}") from e
+
+
+def _without_userinfo(uri: str) -> str:
+    """`uri` with any user:password@ taken out, fit to be shown."""
+    parts = urlsplit(uri)
+    if "@" not in parts.netloc:
+        return uri
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _report_row(rows) -> dict:

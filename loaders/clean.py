@@ -34,6 +34,7 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u2069\ufeff]"
 )
+_SURROGATES = re.compile("[\ud800-\udfff]")  # halves of a UTF-16 pair, alone: not text
 _IDEOGRAPHIC_SPACES = re.compile("\u3000+")
 _ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f]")
 _BULLETS = "•·・‧-*▪●◆■ \t"
@@ -95,10 +96,13 @@ def _normalize(raw: str) -> str:
 
     Runs of ideographic spaces (U+3000, used for indentation and as a separator) become
     one space, NBSP and other fixed-width spaces a space each. Zero-width, bidi and
-    control characters are removed. NFC, not NFKC, so that full-width punctuation stays.
+    control characters are removed; a lone surrogate (which no encoding can write, so no
+    hash, store or JSON could take the text) becomes U+FFFD. NFC, not NFKC, so that
+    full-width punctuation stays.
     """
     text = _LINE_BREAKS.sub("\n", raw)
     text = _INVISIBLE.sub("", text)
+    text = _SURROGATES.sub("\ufffd", text)
     text = _IDEOGRAPHIC_SPACES.sub(" ", text)
     text = _ODD_SPACES.sub(" ", text)
     if not unicodedata.is_normalized("NFC", text):

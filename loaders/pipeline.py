@@ -6,6 +6,7 @@ process pool (or any cluster engine) can map `extract` over files unchanged.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -322,7 +323,7 @@ def _add_instruments(builder, instruments, text: str, folded: str, *, own: str |
             eid = builder.entity(
                 "LegalInstrument",
                 number.normalized,
-                Mention(number.text, number.start, number.end),
+                Mention(text[number.start : number.end], number.start, number.end),
             )
             entity = builder.by_id[eid]
             entity.kind = entity.kind or "normative_document"
@@ -424,18 +425,20 @@ def _role(builder, pos: int) -> str | None:
 
 def _link_measures(builder, ents: list[Entity]) -> None:
     """An outcome measures the program or instrument named in its own sentence."""
-    targets = [
+    targets = sorted(
         (m.start, e.id)
         for e in ents
         if e.type in ("Program", "LegalInstrument")
         for m in e.mentions
-    ]
+    )
+    starts = [s for s, _t in targets]
     for e in ents:
         if e.type != "Outcome" or not e.mentions:
             continue
         pos = e.mentions[0].start
         span = builder.sentences.at(pos)
-        near = [(abs(pos - s), t) for s, t in targets if span.start <= s < span.end]
+        lo, hi = bisect.bisect_left(starts, span.start), bisect.bisect_left(starts, span.end)
+        near = [(abs(pos - s), t) for s, t in targets[lo:hi]]
         if near:
             builder.relate("measures", e.id, min(near)[1], pos)
 
@@ -486,6 +489,7 @@ class _Builder:
     regions: dict[str, str | None] = field(default_factory=dict)
     merged: dict[str, str] = field(default_factory=dict)  # merged id -> surviving id
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
+    _mentions: dict[str, set[Mention]] = field(default_factory=dict)  # per entity, for lookup
     _sentences: Sentences | None = None
 
     @property
@@ -506,7 +510,12 @@ class _Builder:
         entity = self.by_id.get(eid)
         if entity is None:
             entity = self.by_id[eid] = Entity(id=eid, type=type_, label=label)
-        if mention is not None and mention not in entity.mentions:
+            self._mentions[eid] = set()
+        seen = self._mentions.get(eid)
+        if seen is None:  # an entity added whole (`add`): index the mentions it came with
+            seen = self._mentions[eid] = set(entity.mentions)
+        if mention is not None and mention not in seen:
+            seen.add(mention)
             entity.mentions.append(mention)
             if mention.text != label and mention.text not in entity.aliases:
                 entity.aliases.append(mention.text)
@@ -521,6 +530,7 @@ class _Builder:
     def merge(self, source: str, target: str) -> None:
         """Fold entity `source` into `target`: its mentions and relations move over."""
         gone = self.by_id.pop(source, None)
+        self._mentions.pop(source, None)
         if gone is None or target not in self.by_id:
             return
         self.merged[source] = target

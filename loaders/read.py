@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import copy
 import io
+import logging
 import re
 import stat
 import zipfile
@@ -33,6 +34,10 @@ from pypdf.errors import DependencyError
 from trafilatura.xml import xmltotxt
 
 from loaders.errors import ReadError
+
+# pypdf logs what it finds wrong with a broken file ("EOF marker not found"); with no handler
+# that goes to stderr as a line naming no file. The ReadError already says why, naming it.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 SUPPORTED_SUFFIXES = (".txt", ".text", ".html", ".htm", ".pdf", ".docx")
 _FORMATS = {

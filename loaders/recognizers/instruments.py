@@ -8,7 +8,10 @@ their full title through the gazetteer.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -151,8 +154,9 @@ def instrument_from_title(title: TitleMatch) -> InstrumentMatch | None:
 def find_unmarked_statutes(text: str, folded: str, *, skip: list[Span]) -> list[InstrumentMatch]:
     """Statute names written without marks (依照行政诉讼法及司法解释), outside `skip`."""
     found = []
+    cover = _Cover(skip)
     for start, end, statute in statutes.find_names(folded):
-        if _inside(start, end, skip) or not _statute_boundary(folded, start, end):
+        if cover.covers(start, end) or not _statute_boundary(folded, start, end):
             continue
         found.append(
             InstrumentMatch(start, end, text[start:end], statute.title, statute.kind, statute)
@@ -186,14 +190,16 @@ def find_unmarked_titles(
     """关于… titles written without marks: a line of their own (a nav item) or a notice cited
     with its 文号. An issuer named right before 关于 (国务院关于…) belongs to the title."""
     found = []
+    cover = _Cover(skip)
+    issuer_at = {s.end: s for s in reversed(issuers)}  # the first issuer ending there wins
     for m in _UNMARKED_TITLE.finditer(text):
         start, end = m.span()
-        issuer = next((s for s in issuers if s.end == start), None)
+        issuer = issuer_at.get(start)
         if issuer is not None:
             start = issuer.start
         line_start = text.rfind("\n", 0, start) + 1
         lead = text[line_start:start].strip(" ·•-—*>")
-        if _inside(start, end, skip):
+        if cover.covers(start, end):
             continue
         line_end = text.find("\n", end)
         rest = text[end : line_end if line_end >= 0 else len(text)].strip()
@@ -205,5 +211,15 @@ def find_unmarked_titles(
     return found
 
 
-def _inside(start: int, end: int, spans: list[Span]) -> bool:
-    return any(s.start <= start and end <= s.end for s in spans)
+class _Cover:
+    """Whether a range lies inside one of `spans`, in log time (a text can hold thousands
+    of titles, and every candidate asks)."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        ordered = sorted((s.start, s.end) for s in spans)
+        self._starts = [start for start, _end in ordered]
+        self._reach = list(itertools.accumulate((end for _start, end in ordered), max))
+
+    def covers(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self._starts, start)
+        return i > 0 and self._reach[i - 1] >= end

@@ -5,10 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
+import inet.ipaddr.IPAddressString;
 import org.neo4j.configuration.Config;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
@@ -81,6 +83,11 @@ public final class Launcher {
         cfg.put(GraphDatabaseSettings.keep_logical_logs, "2 files");
         cfg.put(GraphDatabaseSettings.preallocate_logical_logs, false);
         cfg.put(GraphDatabaseSettings.udc_enabled, false);
+        // User Cypher runs in READ sessions, but LOAD CSV is a read: from this server it must
+        // reach neither the files of the machine nor any host (kg never needs LOAD CSV).
+        cfg.put(GraphDatabaseSettings.allow_file_urls, false);
+        cfg.put(GraphDatabaseInternalSettings.cypher_ip_blocklist,
+                List.of(new IPAddressString("0.0.0.0/0"), new IPAddressString("::/0")));
         // Netty's default graceful shutdown idles for seconds per event loop group: stop fast.
         cfg.put(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0);
         cfg.put(GraphDatabaseInternalSettings.netty_server_shutdown_timeout, Duration.ofSeconds(3));
