@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.app_pages import _shared
 from kg.store import Store, StoreError
+from tests.conftest import kg
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app" / "streamlit_app.py")
@@ -34,16 +35,6 @@ SELECT ?src (COUNT(?m) AS ?n) WHERE {
   GRAPH ?g { ?g a zg:Report ; zg:source ?src . OPTIONAL { ?m a zg:Mention } }
 } GROUP BY ?src
 """
-
-
-def kg(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-    )
 
 
 def _writer(directory: Path, store: Path) -> subprocess.Popen:

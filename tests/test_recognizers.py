@@ -238,5 +238,9 @@ def test_places_resolve_to_the_full_chain():
 
     text = "福州市晋安区和新疆维吾尔自治区"
     found = find_places(text, fold(text))
-    assert [label(p.region) for p in found] == ["福建省福州市", "福建省福州市晋安区", "新疆维吾尔自治区"]
+    assert [label(p.region) for p in found] == [
+        "福建省福州市",
+        "福建省福州市晋安区",
+        "新疆维吾尔自治区",
+    ]
     assert all(text[p.start : p.end] == p.text for p in found)

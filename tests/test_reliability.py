@@ -61,7 +61,7 @@ from loaders.recognizers.outcomes import find_outcomes
 from loaders.recognizers.places import find_places
 from loaders.recognizers.programs import find_programs
 from loaders.sentences import Sentences
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, kg
 
 ROOT = Path(__file__).resolve().parent.parent
 _TYPE = ox.NamedNode(RDF + "type")
@@ -70,16 +70,6 @@ _MENTION = ox.NamedNode(ONTOLOGY + "Mention")
 _HASH = ox.NamedNode(ONTOLOGY + "contentHash")
 _SOURCE = ox.NamedNode(ONTOLOGY + "source")
 _PROGRESS = re.compile(r"\[(\d+)/(\d+)\]")
-
-
-def kg(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-    )
 
 
 def _lines(stderr: str) -> list[str]:
