@@ -93,18 +93,20 @@ def run(
     than the process that writes the store, which is the one stage that cannot be spread.
     """
     meter = Progress(len(files), enabled=progress)
-    if workers <= 1 or len(files) <= 1:
-        for path in files:
-            out = _extract_one(path, graphs)
-            meter.step(out)
-            yield out
-    else:
-        start = _yield_cpu if graphs else None
-        with ProcessPoolExecutor(max_workers=workers, initializer=start) as pool:
-            for out in _pooled(pool, files, workers=workers, graphs=graphs):
+    try:
+        if workers <= 1 or len(files) <= 1:
+            for path in files:
+                out = _extract_one(path, graphs)
                 meter.step(out)
                 yield out
-    meter.done()
+        else:
+            start = _yield_cpu if graphs else None
+            with ProcessPoolExecutor(max_workers=workers, initializer=start) as pool:
+                for out in _pooled(pool, files, workers=workers, graphs=graphs):
+                    meter.step(out)
+                    yield out
+    finally:
+        meter.done()  # end the progress line, also when interrupted
 
 
 def _pooled(

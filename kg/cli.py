@@ -443,7 +443,6 @@ def cmd_neo4j(args) -> int:
     return 0
 
 
-
 def cmd_bench(args) -> int:
     from kg import bench
 
@@ -451,8 +450,10 @@ def cmd_bench(args) -> int:
         if args.n < 0:
             raise CliError(f"N must be 0 or more, not {args.n}")
         corpus = bench.generate(args.n, args.dir, seed=args.seed)
-        print(f"wrote {corpus.files} reports ({corpus.bytes / 1e6:.1f} MB) under {args.dir}",
-              file=sys.stderr)
+        print(
+            f"wrote {corpus.files} reports ({corpus.bytes / 1e6:.1f} MB) under {args.dir}",
+            file=sys.stderr,
+        )
         return 0
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -465,8 +466,14 @@ def cmd_bench(args) -> int:
         print(f"bench: {line}", file=sys.stderr, flush=True)
 
     try:
-        bench.run(sizes, workers=args.workers, seed=args.seed, corpus_root=args.corpus_dir,
-                  out=args.out, log=log)
+        bench.run(
+            sizes,
+            workers=args.workers,
+            seed=args.seed,
+            corpus_root=args.corpus_dir,
+            out=args.out,
+            log=log,
+        )
     except RuntimeError as e:
         raise CliError(str(e)) from e
     print(Path(args.out).read_text(encoding="utf-8"))

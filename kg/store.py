@@ -114,9 +114,7 @@ class Store:
             self._replace(report_iri(g.report_id), old, quads)
         return results
 
-    def _replace(
-        self, graph: ox.NamedNode, old: list[ox.NamedNode], quads: list[ox.Quad]
-    ) -> None:
+    def _replace(self, graph: ox.NamedNode, old: list[ox.NamedNode], quads: list[ox.Quad]) -> None:
         drops = " ".join(f"DROP SILENT GRAPH {g} ;" for g in old)
         body = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
         self._store.update(f"{drops} INSERT DATA {{ GRAPH {graph} {{ {body} }} }}")
