@@ -169,6 +169,42 @@ def ingest(
             yield from _written(store, batch, paths, writer.submit(store.add_many, batch))
 
 
+def ingest_reports(
+    store, files: list[str], *, workers: int = 1, progress: bool = True, batch_reports: int = 200
+) -> Iterator[Stored]:
+    """`ingest` for a store that takes `Report`s (Neo4j): `store.add_many(reports)` per
+    batch, one transaction each; a failed batch is retried report by report."""
+    batch: list[Report] = []
+    paths: list[str] = []
+    for out in run(files, workers=workers, progress=progress):
+        if out.report is None:
+            yield Stored(out.path, None, out.error or f"{out.path}: nothing extracted")
+            continue
+        batch.append(out.report)
+        paths.append(out.path)
+        if len(batch) >= batch_reports:
+            yield from _stored_reports(store, batch, paths)
+            batch, paths = [], []
+    if batch:
+        yield from _stored_reports(store, batch, paths)
+
+
+def _stored_reports(store, batch: list[Report], paths: list[str]) -> Iterator[Stored]:
+    try:
+        results = store.add_many(batch)
+    except Exception:  # the transaction rolled back: find the report that fails
+        for report, path in zip(batch, paths, strict=True):
+            try:
+                (result,) = store.add_many([report])
+            except Exception as e:
+                yield Stored(path, None, f"{path}: not stored ({type(e).__name__}: {e})")
+            else:
+                yield Stored(path, result, None)
+        return
+    for result, path in zip(results, paths, strict=True):
+        yield Stored(path, result, None)
+
+
 def _written(
     store: Store,
     batch: list[ReportGraph],

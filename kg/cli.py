@@ -207,75 +207,20 @@ def cmd_ingest(args) -> int:
     counts = {"added": 0, "unchanged": 0, "replaced": 0}
     failed = len(errors)
     store = _open_backend(args, write=True)
-    if isinstance(store, Store):  # workers map to N-Quads, one thread bulk-writes batches
-        try:
-            for done in batch.ingest(store, files, workers=args.workers):
-                if done.error:
-                    print(done.error, file=sys.stderr)
-                    failed += 1
-                else:
-                    counts[done.result.status] += 1
-        finally:
-            store.close()
-        summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-        print(f"{summary}, {failed} failed", file=sys.stderr)
-        return 1 if failed else 0
-    writer = _BatchWriter(store, counts)
+    # The embedded store takes N-Quads made by the workers; Neo4j takes the reports.
+    ingest = batch.ingest if isinstance(store, Store) else batch.ingest_reports
     try:
-        for out in batch.run(files, workers=args.workers):
-            if out.error:
-                print(out.error, file=sys.stderr)
+        for done in ingest(store, files, workers=args.workers):
+            if done.error:
+                print(done.error, file=sys.stderr)
                 failed += 1
             else:
-                writer.put(out)
-        writer.flush()
+                counts[done.result.status] += 1
     finally:
         store.close()
-    failed += writer.failed
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
     print(f"{summary}, {failed} failed", file=sys.stderr)
     return 1 if failed else 0
-
-
-class _BatchWriter:
-    """Stores reports one by one (embedded store: one transaction each) or in batches
-    (Neo4j: one transaction per batch, retried report by report if the batch fails, so
-    one bad report never costs the others)."""
-
-    def __init__(self, store, counts: dict[str, int], size: int = 200) -> None:
-        self.store, self.counts, self.size = store, counts, size
-        self.pending: list = []
-        self.failed = 0
-
-    def put(self, out) -> None:
-        if not hasattr(self.store, "add_many"):
-            self._one(out)
-            return
-        self.pending.append(out)
-        if len(self.pending) >= self.size:
-            self.flush()
-
-    def flush(self) -> None:
-        pending, self.pending = self.pending, []
-        if not pending:
-            return
-        try:
-            results = self.store.add_many([o.report for o in pending])
-        except Exception:
-            for out in pending:
-                self._one(out)
-            return
-        for result in results:
-            self.counts[result.status] += 1
-
-    def _one(self, out) -> None:
-        try:
-            result = self.store.add(out.report)
-        except Exception as e:  # the store stays as before this report
-            print(f"{out.path}: not stored ({type(e).__name__}: {e})", file=sys.stderr)
-            self.failed += 1
-            return
-        self.counts[result.status] += 1
 
 
 def cmd_remove(args) -> int:

@@ -7,11 +7,12 @@ two reports cite is one node; mentions, evidence and outcomes are scoped by the 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from kg.vocab import DCTERMS, ID_BASE, PROV, RDF, RDFS, SKOS, XSD, ZG
+from kg.vocab import DCTERMS, ID_BASE, ONTOLOGY, PROV, RDF, RDFS, SKOS, XSD, ZG
 from loaders.model import ENTITY_SLUGS, Entity, Report
 
 _A = NamedNode(RDF + "type")
@@ -27,6 +28,17 @@ _DATE = NamedNode(XSD + "date")
 _ = DCTERMS  # the ontology aligns zg:title etc. to Dublin Core; the data uses zg terms
 
 SLUGS = ENTITY_SLUGS
+
+
+class _Terms:
+    """The ontology's terms as pyoxigraph nodes, made once (a report maps to ~600 quads)."""
+
+    def __init__(self) -> None:
+        for iri in ZG:
+            setattr(self, iri.removeprefix(ONTOLOGY), NamedNode(iri))
+
+
+T = _Terms()
 TYPE_OF_SLUG = {v: k for k, v in SLUGS.items()}
 
 
@@ -34,6 +46,7 @@ def report_iri(report_id: str) -> NamedNode:
     return NamedNode(f"{ID_BASE}report/{report_id}")
 
 
+@lru_cache(maxsize=65536)
 def entity_iri(type_: str, label: str) -> NamedNode:
     return NamedNode(f"{ID_BASE}{SLUGS[type_]}/{quote(label, safe='')}")
 
@@ -63,67 +76,67 @@ def report_quads(report: Report) -> Iterator[Quad]:
     def q(s, p, o) -> Quad:
         return Quad(s, p, o, g)
 
-    yield q(r, _A, NamedNode(ZG.Report))
-    yield q(r, NamedNode(ZG.contentHash), Literal(rid))
-    yield q(r, NamedNode(ZG.source), Literal(report.source))
-    yield q(r, NamedNode(ZG.fullText), Literal(report.text))
+    yield q(r, _A, T.Report)
+    yield q(r, T.contentHash, Literal(rid))
+    yield q(r, T.source, Literal(report.source))
+    yield q(r, T.fullText, Literal(report.text))
     if report.title:
-        yield q(r, NamedNode(ZG.title), _zh(report.title))
+        yield q(r, T.title, _zh(report.title))
     if report.year is not None:
-        yield q(r, NamedNode(ZG.year), _int(report.year))
+        yield q(r, T.year, _int(report.year))
     if report.published:
-        yield q(r, NamedNode(ZG.published), Literal(report.published, datatype=_DATE))
+        yield q(r, T.published, Literal(report.published, datatype=_DATE))
     if report.doc_number:
-        yield q(r, NamedNode(ZG.docNumber), Literal(report.doc_number))
+        yield q(r, T.docNumber, Literal(report.doc_number))
     if report.publisher:
         pub = entity_iri("Agency", report.publisher)
-        yield q(r, NamedNode(ZG.publisher), pub)
+        yield q(r, T.publisher, pub)
         if not any(e.type == "Agency" and e.label == report.publisher for e in report.entities):
             yield from _labelled(q, pub, "Agency", report.publisher)
     if report.region:
         place = entity_iri("Place", report.region)
-        yield q(r, NamedNode(ZG.region), place)
+        yield q(r, T.region, place)
         if not any(e.type == "Place" and e.label == report.region for e in report.entities):
             yield from _labelled(q, place, "Place", report.region)
 
     n_mention = 0
     for e in report.entities:
         s = iris[e.id]
-        yield q(r, NamedNode(ZG.mentions), s)
+        yield q(r, T.mentions, s)
         yield from _entity(q, s, e)
         for m in e.mentions:
             mi = NamedNode(f"{ID_BASE}mention/{rid}/{n_mention}")
             n_mention += 1
-            yield q(mi, _A, NamedNode(ZG.Mention))
-            yield q(mi, NamedNode(ZG.mentionOf), s)
-            yield q(mi, NamedNode(ZG.inReport), r)
-            yield q(mi, NamedNode(ZG.text), Literal(m.text))
-            yield q(mi, NamedNode(ZG.start), _int(m.start))
-            yield q(mi, NamedNode(ZG.end), _int(m.end))
+            yield q(mi, _A, T.Mention)
+            yield q(mi, T.mentionOf, s)
+            yield q(mi, T.inReport, r)
+            yield q(mi, T.text, Literal(m.text))
+            yield q(mi, T.start, _int(m.start))
+            yield q(mi, T.end, _int(m.end))
 
     for n, rel in enumerate(report.relations):
         s, o = iris.get(rel.source), iris.get(rel.target)
         if s is None or o is None:
             continue
-        p = NamedNode(getattr(ZG, rel.type))
+        p = getattr(T, rel.type)
         yield q(s, p, o)
         ev = NamedNode(f"{ID_BASE}evidence/{rid}/{n}")
-        yield q(ev, _A, NamedNode(ZG.Evidence))
+        yield q(ev, _A, T.Evidence)
         yield q(ev, _A, _STATEMENT)
         yield q(ev, _SUBJECT, s)
         yield q(ev, _PREDICATE, p)
         yield q(ev, _OBJECT, o)
-        yield q(ev, NamedNode(ZG.inReport), r)
+        yield q(ev, T.inReport, r)
         yield q(ev, _DERIVED, r)
-        yield q(ev, NamedNode(ZG.start), _int(rel.evidence.start))
-        yield q(ev, NamedNode(ZG.end), _int(rel.evidence.end))
-        yield q(ev, NamedNode(ZG.sentence), _zh(report.text[rel.evidence.start : rel.evidence.end]))
+        yield q(ev, T.start, _int(rel.evidence.start))
+        yield q(ev, T.end, _int(rel.evidence.end))
+        yield q(ev, T.sentence, _zh(report.text[rel.evidence.start : rel.evidence.end]))
         if rel.role:
-            yield q(ev, NamedNode(ZG.role), Literal(rel.role))
+            yield q(ev, T.role, Literal(rel.role))
 
 
 def _labelled(q, s: NamedNode, type_: str, label: str) -> Iterator[Quad]:
-    yield q(s, _A, NamedNode(getattr(ZG, type_)))
+    yield q(s, _A, getattr(T, type_))
     yield q(s, _PREF, _zh(label))
     yield q(s, _LABEL, _zh(label))
 
@@ -134,20 +147,20 @@ def _entity(q, s: NamedNode, e: Entity) -> Iterator[Quad]:
         if alias != e.label:
             yield q(s, _ALT, _zh(alias))
     if e.kind:
-        yield q(s, NamedNode(ZG.kind), Literal(e.kind))
+        yield q(s, T.kind, Literal(e.kind))
     if e.doc_number:
-        yield q(s, NamedNode(ZG.docNumber), Literal(e.doc_number))
+        yield q(s, T.docNumber, Literal(e.doc_number))
     if e.value is not None:
-        yield q(s, NamedNode(ZG.value), Literal(_decimal(e.value), datatype=_DECIMAL))
+        yield q(s, T.value, Literal(_decimal(e.value), datatype=_DECIMAL))
     if e.unit:
-        yield q(s, NamedNode(ZG.unit), Literal(e.unit))
+        yield q(s, T.unit, Literal(e.unit))
     if e.qualifier:
-        yield q(s, NamedNode(ZG.qualifier), Literal(e.qualifier))
+        yield q(s, T.qualifier, Literal(e.qualifier))
     if e.measure:
-        yield q(s, NamedNode(ZG.measureText), _zh(e.measure))
+        yield q(s, T.measureText, _zh(e.measure))
     if e.type == "LegalInstrument" and e.issuer:
         issuer = entity_iri("Agency", e.issuer)
-        yield q(s, NamedNode(ZG.issuedBy), issuer)
+        yield q(s, T.issuedBy, issuer)
         yield from _labelled(q, issuer, "Agency", e.issuer)
 
 
