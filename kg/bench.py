@@ -40,6 +40,8 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from kg.queries import AGENCY_TO_EXPLORE, CO_CITATION, NEIGHBOURHOOD
+
 FILES_PER_FOLDER = 1000
 GB18030_SHARE = 0.15  # the rest is UTF-8
 TARGET_BYTES = (2600, 3600)  # a report's size in bytes, drawn uniformly
@@ -420,25 +422,6 @@ class _Report:
 
 # ====================================================================== the benchmark
 
-# Typical questions of the app, as the benchmark times them. (Benchmark-only texts; the
-# app's own queries live in kg/queries.py.)
-AGENCY_TO_EXPLORE = "SELECT ?agency WHERE { ?report zg:publisher ?agency } LIMIT 1"
-NEIGHBOURHOOD = """
-SELECT ?agency ?p ?other ?label WHERE {
-  { ?agency ?p ?other } UNION { ?other ?p ?agency }
-  VALUES ?p { zg:cites zg:runs zg:reports zg:partOf zg:locatedIn zg:publishedIn zg:issuedBy
-              zg:publisher }
-  OPTIONAL { ?other skos:prefLabel ?label }
-}
-"""
-CO_CITATION = """
-SELECT ?a ?b (SAMPLE(?la) AS ?first) (SAMPLE(?lb) AS ?second) (MAX(?n) AS ?agencies) WHERE {
-  { SELECT ?a ?b (COUNT(DISTINCT ?agency) AS ?n) WHERE {
-      ?agency zg:cites ?a . ?agency zg:cites ?b . FILTER(STR(?a) < STR(?b))
-    } GROUP BY ?a ?b ORDER BY DESC(?n) LIMIT 20 }
-  OPTIONAL { ?a skos:prefLabel ?la } OPTIONAL { ?b skos:prefLabel ?lb }
-} GROUP BY ?a ?b ORDER BY DESC(?agencies)
-"""
 QUERY_NAMES = ("overview (Store.stats)", "agency neighbourhood", "statute co-citation top 20")
 # The reference a one-pass scanner gets: titles, 文号, numbers with their units.
 _SCAN = (
@@ -913,7 +896,7 @@ _METHOD = (
     " a fresh directory (parse and write only, no extraction): the store's own speed limit.",
     "- **queries**: `Store.stats()` (overview counts); one agency's 1-hop facts"
     " (`NEIGHBOURHOOD`); pairs of instruments cited by the same agency, top 20"
-    " (`CO_CITATION`); texts in `kg/bench.py`.",
+    " (`CO_CITATION`); texts in `kg/queries.py`.",
 )
 
 

@@ -402,3 +402,23 @@ SELECT DISTINCT ?agency ?title WHERE {
   ?a zg:cites ?law ; skos:prefLabel ?agency . ?law skos:prefLabel ?title .
 } ORDER BY ?agency
 """
+
+
+# --- Typical questions of the app, as `kg bench run` times them.
+AGENCY_TO_EXPLORE = "SELECT ?agency WHERE { ?report zg:publisher ?agency } LIMIT 1"
+NEIGHBOURHOOD = """
+SELECT ?agency ?p ?other ?label WHERE {
+  { ?agency ?p ?other } UNION { ?other ?p ?agency }
+  VALUES ?p { zg:cites zg:runs zg:reports zg:partOf zg:locatedIn zg:publishedIn zg:issuedBy
+              zg:publisher }
+  OPTIONAL { ?other skos:prefLabel ?label }
+}
+"""
+CO_CITATION = """
+SELECT ?a ?b (SAMPLE(?la) AS ?first) (SAMPLE(?lb) AS ?second) (MAX(?n) AS ?agencies) WHERE {
+  { SELECT ?a ?b (COUNT(DISTINCT ?agency) AS ?n) WHERE {
+      ?agency zg:cites ?a . ?agency zg:cites ?b . FILTER(STR(?a) < STR(?b))
+    } GROUP BY ?a ?b ORDER BY DESC(?n) LIMIT 20 }
+  OPTIONAL { ?a skos:prefLabel ?la } OPTIONAL { ?b skos:prefLabel ?lb }
+} GROUP BY ?a ?b ORDER BY DESC(?agencies)
+"""
