@@ -18,9 +18,6 @@ PREFIXES = {
 ENTITY_CLASSES = ENTITY_TYPES
 RELATIONS = RELATION_TYPES
 
-REPORTS_BY_SOURCE = """
-SELECT ?report ?source WHERE { GRAPH ?report { ?report a zg:Report ; zg:source ?source } }
-"""
 
 REPORT_IDS = """
 SELECT ?hash WHERE { GRAPH ?report { ?report a zg:Report ; zg:contentHash ?hash } }
