@@ -193,13 +193,7 @@ def _stored_reports(store, batch: list[Report], paths: list[str]) -> Iterator[St
     try:
         results = store.add_many(batch)
     except Exception:  # the transaction rolled back: find the report that fails
-        for report, path in zip(batch, paths, strict=True):
-            try:
-                (result,) = store.add_many([report])
-            except Exception as e:
-                yield Stored(path, None, f"{path}: not stored ({type(e).__name__}: {e})")
-            else:
-                yield Stored(path, result, None)
+        yield from _one_by_one(store, batch, paths)
         return
     for result, path in zip(results, paths, strict=True):
         yield Stored(path, result, None)
@@ -214,16 +208,22 @@ def _written(
     try:
         results = future.result()
     except Exception:  # nothing of the batch was written: find the report that fails
-        for graph, path in zip(batch, paths, strict=True):
-            try:
-                (result,) = store.add_many([graph])
-            except Exception as e:  # the store stays as before this report
-                yield Stored(path, None, f"{path}: not stored ({type(e).__name__}: {e})")
-            else:
-                yield Stored(path, result, None)
+        yield from _one_by_one(store, batch, paths)
         return
     for result, path in zip(results, paths, strict=True):
         yield Stored(path, result, None)
+
+
+def _one_by_one(store, batch: list, paths: list[str]) -> Iterator[Stored]:
+    """Retry a failed batch item by item, so the error names the file that fails; the
+    store stays as it was before each item that fails."""
+    for item, path in zip(batch, paths, strict=True):
+        try:
+            (result,) = store.add_many([item])
+        except Exception as e:
+            yield Stored(path, None, f"{path}: not stored ({type(e).__name__}: {e})")
+        else:
+            yield Stored(path, result, None)
 
 
 class Progress:
