@@ -31,13 +31,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from app.app_pages import _shared
 from kg import browse, sparql
 from kg.store import Store
 from tests.conftest import kg
+from tests.test_app_pages import run_page
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app" / "streamlit_app.py")
 SEEDS = ROOT / "seeds"
 
 CARTESIAN_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -324,20 +323,6 @@ def _markdown_problems(text: str) -> list[str]:
     return problems
 
 
-def _page(store: Path, page: str, monkeypatch, **params) -> AppTest:
-    monkeypatch.setenv("KG_STORE", str(store))
-    monkeypatch.delenv("KG_NEO4J", raising=False)
-    _shared.reload()
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(f"app_pages/{page}.py")
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _check_page(at: AppTest) -> None:
     for html in at.html:
         assert not _html_problems(html.value), _html_problems(html.value)
@@ -381,7 +366,7 @@ def hostile_store(tmp_path_factory) -> tuple[Path, str, list[str]]:
 
 def test_app_report_page_of_an_ingested_hostile_report_is_escaped(hostile_store, monkeypatch):
     store, rid, _refs = hostile_store
-    at = _page(store, "reports", monkeypatch, r=rid)
+    at = run_page(store, "reports", monkeypatch, r=rid)
     _check_page(at)
     page = "\n".join(h.value for h in at.html)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -393,7 +378,7 @@ def test_app_entity_pages_of_an_ingested_hostile_report_are_escaped(hostile_stor
     hostile = [r for r in refs if "%3C" in r or "<" in r or "javascript" in r]
     assert hostile, refs
     for ref in refs:
-        at = _page(store, "entity", monkeypatch, e=ref)
+        at = run_page(store, "entity", monkeypatch, e=ref)
         assert not any("No entity" in w.value for w in at.warning), ref
         _check_page(at)
 
@@ -403,14 +388,14 @@ def test_app_explore_picture_of_a_hostile_report_is_escaped(hostile_store, monke
     for ref in [r for r in refs if r.startswith("agency/")][:1] + [
         r for r in refs if "onerror" in r or "%3Cimg" in r
     ][:1]:
-        at = _page(store, "explore", monkeypatch, e=ref)
+        at = run_page(store, "explore", monkeypatch, e=ref)
         assert at.get("iframe"), ref
         _check_page(at)
 
 
 def test_app_query_page_refuses_service_without_reaching_out(store_dir, listener, monkeypatch):
     url, hits = listener
-    at = _page(store_dir, "query", monkeypatch)
+    at = run_page(store_dir, "query", monkeypatch)
     at.text_area(key="sparql_text").input(f"SELECT * WHERE {{ SERVICE <{url}/x> {{ ?s ?p ?o }} }}")
     at.run()
     at.button[0].click().run()
@@ -419,7 +404,7 @@ def test_app_query_page_refuses_service_without_reaching_out(store_dir, listener
 
 
 def test_app_ingest_uploader_accepts_only_report_types_up_to_the_cap(tmp_path, monkeypatch):
-    at = _page(tmp_path / "store", "ingest", monkeypatch)
+    at = run_page(tmp_path / "store", "ingest", monkeypatch)
     (uploader,) = at.get("file_uploader")
     assert sorted(uploader.proto.type) == sorted(browse.UPLOAD_SUFFIXES)
     assert uploader.proto.max_upload_size_mb == browse.MAX_UPLOAD_MB == 20
