@@ -2,6 +2,14 @@
 
 IRIs are stable: an entity's IRI comes from its type and canonical name, so the statute that
 two reports cite is one node; mentions, evidence and outcomes are scoped by the report hash.
+
+The graph is written straight to N-Quads text (`report_nquads`): the store bulk-loads that
+text, and making ~450 term objects per report only to serialize them again cost more than
+the extraction of some recognizers. `report_quads` parses the same text back when objects
+are needed. Quads that the ontology already implies are not written: `rdfs:label` (SKOS
+makes `skos:prefLabel` a sub-property of it), `rdf:type rdf:Statement` on evidence
+(`zg:Evidence` is a subclass of it) and `prov:wasDerivedFrom` (`zg:inReport` is a
+sub-property of it).
 """
 
 from __future__ import annotations
@@ -10,158 +18,168 @@ from collections.abc import Iterator
 from functools import lru_cache
 from urllib.parse import quote
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
-from kg.vocab import DCTERMS, ID_BASE, ONTOLOGY, PROV, RDF, RDFS, SKOS, XSD, ZG
+from kg.vocab import ID_BASE, ONTOLOGY, RDF, SKOS, XSD, ZG
 from loaders.model import ENTITY_SLUGS, Entity, Report
 
-_A = NamedNode(RDF + "type")
-_PREF = NamedNode(SKOS + "prefLabel")
-_ALT = NamedNode(SKOS + "altLabel")
-_LABEL = NamedNode(RDFS + "label")
-_DERIVED = NamedNode(PROV + "wasDerivedFrom")
-_STATEMENT = NamedNode(RDF + "Statement")
-_SUBJECT, _PREDICATE, _OBJECT = (NamedNode(RDF + n) for n in ("subject", "predicate", "object"))
-_INT = NamedNode(XSD + "integer")
-_DECIMAL = NamedNode(XSD + "decimal")
-_DATE = NamedNode(XSD + "date")
-_ = DCTERMS  # the ontology aligns zg:title etc. to Dublin Core; the data uses zg terms
-
 SLUGS = ENTITY_SLUGS
+TYPE_OF_SLUG = {v: k for k, v in SLUGS.items()}
+
+_A = f"<{RDF}type>"
+_PREF = f"<{SKOS}prefLabel>"
+_ALT = f"<{SKOS}altLabel>"
+_SUBJECT, _PREDICATE, _OBJECT = (f"<{RDF}{n}>" for n in ("subject", "predicate", "object"))
+_INT = f"^^<{XSD}integer>"
+_DECIMAL = f"^^<{XSD}decimal>"
+_DATE = f"^^<{XSD}date>"
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 class _Terms:
-    """The ontology's terms as pyoxigraph nodes, made once (a report maps to ~600 quads)."""
+    """The ontology's terms in N-Quads form (`<iri>`), made once."""
 
     def __init__(self) -> None:
         for iri in ZG:
-            setattr(self, iri.removeprefix(ONTOLOGY), NamedNode(iri))
+            setattr(self, iri.removeprefix(ONTOLOGY), f"<{iri}>")
 
 
 T = _Terms()
-TYPE_OF_SLUG = {v: k for k, v in SLUGS.items()}
 
 
 def report_iri(report_id: str) -> NamedNode:
     return NamedNode(f"{ID_BASE}report/{report_id}")
 
 
-@lru_cache(maxsize=65536)
 def entity_iri(type_: str, label: str) -> NamedNode:
-    return NamedNode(f"{ID_BASE}{SLUGS[type_]}/{quote(label, safe='')}")
+    return NamedNode(_entity_iri(type_, label))
 
 
-def _iri_for(entity: Entity, report_id: str) -> NamedNode:
+@lru_cache(maxsize=65536)
+def _entity_iri(type_: str, label: str) -> str:
+    return f"{ID_BASE}{SLUGS[type_]}/{quote(label, safe='')}"
+
+
+def _entity(type_: str, label: str) -> str:
+    return f"<{_entity_iri(type_, label)}>"
+
+
+def _node_for(entity: Entity, report_id: str) -> str:
     if entity.type == "Outcome":
         n = entity.id.rsplit(":", 1)[-1]
-        return NamedNode(f"{ID_BASE}outcome/{report_id}/{n}")
-    return entity_iri(entity.type, entity.label)
+        return f"<{ID_BASE}outcome/{report_id}/{n}>"
+    return _entity(entity.type, entity.label)
 
 
-def _zh(text: str) -> Literal:
-    return Literal(text, language="zh")
+def _str(text: str) -> str:
+    return '"' + text.translate(_ESCAPES) + '"'
 
 
-def _int(n: int) -> Literal:
-    return Literal(str(n), datatype=_INT)
+def _zh(text: str) -> str:
+    return '"' + text.translate(_ESCAPES) + '"@zh'
+
+
+def _int(n: int) -> str:
+    return f'"{n}"{_INT}'
 
 
 def report_quads(report: Report) -> Iterator[Quad]:
-    """Every quad of the report's named graph."""
+    """Every quad of the report's named graph, as pyoxigraph objects."""
+    return parse(report_nquads(report), format=RdfFormat.N_QUADS)
+
+
+def report_nquads(report: Report) -> bytes:
+    """The report's named graph as N-Quads, one quad per line."""
+    g = f"<{ID_BASE}report/{report.id}>"
+    lines = [f"{s} {p} {o} {g} .\n" for s, p, o in _triples(report, g)]
+    return "".join(lines).encode("utf-8")
+
+
+def _triples(report: Report, r: str) -> Iterator[tuple[str, str, str]]:
+    """(subject, predicate, object) in N-Quads form; `r` is the report, also its graph."""
     rid = report.id
-    g = report_iri(rid)
-    r = g
-    iris = {e.id: _iri_for(e, rid) for e in report.entities}
-
-    def q(s, p, o) -> Quad:
-        return Quad(s, p, o, g)
-
-    yield q(r, _A, T.Report)
-    yield q(r, T.contentHash, Literal(rid))
-    yield q(r, T.source, Literal(report.source))
-    yield q(r, T.fullText, Literal(report.text))
+    nodes = {e.id: _node_for(e, rid) for e in report.entities}
+    yield r, _A, T.Report
+    yield r, T.contentHash, _str(rid)
+    yield r, T.source, _str(report.source)
+    yield r, T.fullText, _str(report.text)
     if report.title:
-        yield q(r, T.title, _zh(report.title))
+        yield r, T.title, _zh(report.title)
     if report.year is not None:
-        yield q(r, T.year, _int(report.year))
+        yield r, T.year, _int(report.year)
     if report.published:
-        yield q(r, T.published, Literal(report.published, datatype=_DATE))
+        yield r, T.published, f"{_str(report.published)}{_DATE}"
     if report.doc_number:
-        yield q(r, T.docNumber, Literal(report.doc_number))
-    if report.publisher:
-        pub = entity_iri("Agency", report.publisher)
-        yield q(r, T.publisher, pub)
-        if not any(e.type == "Agency" and e.label == report.publisher for e in report.entities):
-            yield from _labelled(q, pub, "Agency", report.publisher)
-    if report.region:
-        place = entity_iri("Place", report.region)
-        yield q(r, T.region, place)
-        if not any(e.type == "Place" and e.label == report.region for e in report.entities):
-            yield from _labelled(q, place, "Place", report.region)
+        yield r, T.docNumber, _str(report.doc_number)
+    labelled = {(e.type, e.label) for e in report.entities}
+    about = ((T.publisher, "Agency", report.publisher), (T.region, "Place", report.region))
+    for p, type_, label in about:
+        if label:
+            node = _entity(type_, label)
+            yield r, p, node
+            if (type_, label) not in labelled:
+                yield from _labelled(node, type_, label)
 
     n_mention = 0
     for e in report.entities:
-        s = iris[e.id]
-        yield q(r, T.mentions, s)
-        yield from _entity(q, s, e)
+        s = nodes[e.id]
+        yield r, T.mentions, s
+        yield from _entity_triples(s, e)
         for m in e.mentions:
-            mi = NamedNode(f"{ID_BASE}mention/{rid}/{n_mention}")
+            mi = f"<{ID_BASE}mention/{rid}/{n_mention}>"
             n_mention += 1
-            yield q(mi, _A, T.Mention)
-            yield q(mi, T.mentionOf, s)
-            yield q(mi, T.inReport, r)
-            yield q(mi, T.text, Literal(m.text))
-            yield q(mi, T.start, _int(m.start))
-            yield q(mi, T.end, _int(m.end))
+            yield mi, _A, T.Mention
+            yield mi, T.mentionOf, s
+            yield mi, T.inReport, r
+            yield mi, T.text, _str(m.text)
+            yield mi, T.start, _int(m.start)
+            yield mi, T.end, _int(m.end)
 
     for n, rel in enumerate(report.relations):
-        s, o = iris.get(rel.source), iris.get(rel.target)
+        s, o = nodes.get(rel.source), nodes.get(rel.target)
         if s is None or o is None:
             continue
         p = getattr(T, rel.type)
-        yield q(s, p, o)
-        ev = NamedNode(f"{ID_BASE}evidence/{rid}/{n}")
-        yield q(ev, _A, T.Evidence)
-        yield q(ev, _A, _STATEMENT)
-        yield q(ev, _SUBJECT, s)
-        yield q(ev, _PREDICATE, p)
-        yield q(ev, _OBJECT, o)
-        yield q(ev, T.inReport, r)
-        yield q(ev, _DERIVED, r)
-        yield q(ev, T.start, _int(rel.evidence.start))
-        yield q(ev, T.end, _int(rel.evidence.end))
-        yield q(ev, T.sentence, _zh(report.text[rel.evidence.start : rel.evidence.end]))
+        yield s, p, o
+        ev = f"<{ID_BASE}evidence/{rid}/{n}>"
+        yield ev, _A, T.Evidence
+        yield ev, _SUBJECT, s
+        yield ev, _PREDICATE, p
+        yield ev, _OBJECT, o
+        yield ev, T.inReport, r
+        yield ev, T.start, _int(rel.evidence.start)
+        yield ev, T.end, _int(rel.evidence.end)
+        yield ev, T.sentence, _zh(report.text[rel.evidence.start : rel.evidence.end])
         if rel.role:
-            yield q(ev, T.role, Literal(rel.role))
+            yield ev, T.role, _str(rel.role)
 
 
-def _labelled(q, s: NamedNode, type_: str, label: str) -> Iterator[Quad]:
-    yield q(s, _A, getattr(T, type_))
-    yield q(s, _PREF, _zh(label))
-    yield q(s, _LABEL, _zh(label))
+def _labelled(s: str, type_: str, label: str) -> Iterator[tuple[str, str, str]]:
+    yield s, _A, getattr(T, type_)
+    yield s, _PREF, _zh(label)
 
 
-def _entity(q, s: NamedNode, e: Entity) -> Iterator[Quad]:
-    yield from _labelled(q, s, e.type, e.label)
+def _entity_triples(s: str, e: Entity) -> Iterator[tuple[str, str, str]]:
+    yield from _labelled(s, e.type, e.label)
     for alias in e.aliases:
         if alias != e.label:
-            yield q(s, _ALT, _zh(alias))
+            yield s, _ALT, _zh(alias)
     if e.kind:
-        yield q(s, T.kind, Literal(e.kind))
+        yield s, T.kind, _str(e.kind)
     if e.doc_number:
-        yield q(s, T.docNumber, Literal(e.doc_number))
+        yield s, T.docNumber, _str(e.doc_number)
     if e.value is not None:
-        yield q(s, T.value, Literal(_decimal(e.value), datatype=_DECIMAL))
+        yield s, T.value, f'"{_decimal(e.value)}"{_DECIMAL}'
     if e.unit:
-        yield q(s, T.unit, Literal(e.unit))
+        yield s, T.unit, _str(e.unit)
     if e.qualifier:
-        yield q(s, T.qualifier, Literal(e.qualifier))
+        yield s, T.qualifier, _str(e.qualifier)
     if e.measure:
-        yield q(s, T.measureText, _zh(e.measure))
+        yield s, T.measureText, _zh(e.measure)
     if e.type == "LegalInstrument" and e.issuer:
-        issuer = entity_iri("Agency", e.issuer)
-        yield q(s, T.issuedBy, issuer)
-        yield from _labelled(q, issuer, "Agency", e.issuer)
+        issuer = _entity("Agency", e.issuer)
+        yield s, T.issuedBy, issuer
+        yield from _labelled(issuer, "Agency", e.issuer)
 
 
 def _decimal(value: float) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import queries
-from kg.mapping import report_iri, report_quads
+from kg.mapping import report_iri, report_nquads, report_quads
 from kg.property_graph import node_key
 from kg.vocab import ONTOLOGY, ZG
 from loaders.model import Report
@@ -238,9 +238,8 @@ class ReportGraph:
 
 
 def report_graph(report: Report) -> ReportGraph:
-    quads = list(report_quads(report))
-    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    return ReportGraph(report.id, report.source, data, len(quads))
+    data = report_nquads(report)
+    return ReportGraph(report.id, report.source, data, data.count(b"\n"))
 
 
 def _py(term):
