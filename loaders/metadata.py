@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 from loaders import regions
 from loaders.recognizers.agencies import AgencyMatch
 from loaders.recognizers.doc_numbers import find_doc_numbers
+from loaders.reference import word_list
 from loaders.regions import Region
 
 _TITLE_WORDS = re.compile(r"报告|总结|情况|工作|汇报|述职|要点|计划|通报|白皮书")
@@ -139,14 +141,15 @@ def infer_region(folded: str, title: str | None) -> Region | None:
     official: set[str] = set()
     # A name counts once anywhere, three times in the opening, eight more in the title.
     hits = [
-        (3.0 if start < 1500 else 1.0, name)
+        (3.0 if start < 1500 else 1.0, name, _named_in_full(folded, start, name))
         for start, _e, name in regions.find_region_names(folded)
     ]
     if title:
-        hits += [(8.0, name) for _s, _e, name in regions.find_region_names(title)]
-    for weight, name in hits:
+        hits += [
+            (8.0, n, _named_in_full(title, s, n)) for s, _e, n in regions.find_region_names(title)
+        ]
+    for weight, name, full in hits:
         candidates = regions.lookup(name)
-        full = regions.is_official(name)
         # Short names (公安, 东城) are also words: they count for little on their own.
         share = (weight if full else weight * 0.25) / len(candidates)
         for region in candidates:
@@ -178,6 +181,16 @@ def infer_region(folded: str, title: str | None) -> Region | None:
     return region if best >= 1.0 else None
 
 
+@cache
+def _region_slogans() -> tuple[str, ...]:
+    return word_list("region_slogans.txt")
+
+
+def _named_in_full(text: str, start: int, name: str) -> bool:
+    """An official name (肇庆市), or a short one in a slogan about the place (法治肇庆)."""
+    return regions.is_official(name) or any(text.endswith(w, 0, start) for w in _region_slogans())
+
+
 def opening(folded: str, header: Header) -> tuple[int, int]:
     """The first body sentence, after the title and any addressee line, without its date."""
     pos = header.title_span[1] if header.title_span else 0
@@ -201,26 +214,124 @@ def opening(folded: str, header: Header) -> tuple[int, int]:
     return 0, 0
 
 
+@dataclass(frozen=True, slots=True)
+class TownMention:
+    """A town named as the author: its name without region prefix, and its level word."""
+
+    name: str  # 六郎
+    level: str  # 镇 | 乡 | 街道
+
+    @property
+    def full(self) -> str:
+        return self.name + self.level
+
+
 def find_town(folded: str, header: Header, region: Region | None) -> str | None:
     """The town or street office that wrote the report, as a full-name prefix."""
-    spans = [s for s in (header.title_span, header.source_span) if s]
-    for start, end in spans:
-        m = _TOWN.search(folded[start:end])
+    town = _town_mention(folded, header)
+    if town is None:
+        return None
+    prefix = regions.full_prefix(region) if region is not None else ""
+    return prefix + town.full
+
+
+def town_county(folded: str, header: Header, region: Region | None) -> Region | None:
+    """The county of the town that wrote the report, when the town table and the text agree
+    on one: 六郎镇 lies only in 湾沚区; of the four 大石镇, one is in a 区, and a report
+    whose superiors are 区委/区政府 comes from that one."""
+    town = _town_mention(folded, header)
+    if town is None:
+        return None
+    return _county_of(town.full, folded, region)
+
+
+def _county_of(town: str, folded: str, region: Region | None) -> Region | None:
+    """The one county with a town called `town` that fits the report's region and the level
+    word of its superiors, or None while several remain."""
+    candidates = regions.town_counties(town)
+    if region is not None:
+        candidates = _inside(candidates, region)
+    if len(candidates) > 1:
+        levels = _superior_levels(folded)
+        county_levels = levels & set("区县旗") or levels
+        candidates = tuple(c for c in candidates if c.name[-1] in county_levels)
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _inside(candidates: tuple[Region, ...], region: Region) -> tuple[Region, ...]:
+    """Candidates within the report's region, or, for a county, within its city: the town
+    a report names outweighs which county it happened to name most."""
+    areas = [region] if region.level != "county" else [region, regions.parent(region)]
+    for area in areas:
+        inside = tuple(c for c in candidates if area is not None and regions.within(c, area))
+        if inside:
+            return inside
+    return ()
+
+
+_SUPERIOR = re.compile(r"(?P<level>[区县市旗])(?:委|政府|人民政府|依法治)")
+
+
+def _superior_levels(folded: str) -> set[str]:
+    """The level words of the bodies the report answers to (区委, 县政府, 区依法治区办)."""
+    level_words = _level_words()
+    return {
+        m.group("level")
+        for m in _SUPERIOR.finditer(folded)
+        if folded[max(0, m.start() - 1) : m.start() + 1] not in level_words
+    }
+
+
+@cache
+def _level_words() -> frozenset[str]:
+    return frozenset(word_list("level_words.txt"))
+
+
+def _town_mention(folded: str, header: Header) -> TownMention | None:
+    """The town named in the title or source line, the subject of the opening sentence,
+    or, in a report that speaks as 我镇, the town of that level it names most."""
+    for span in (header.title_span, header.source_span):
+        if span is None:
+            continue
+        m = _TOWN.search(folded[span[0] : span[1]])
         if m is None:
             continue
         name = m.group("name")
-        for _s, e, region_name in regions.find_region_names(name):
+        for _s, e, _region_name in regions.find_region_names(name):
             name = name[e:] if len(name) - e >= 2 else name
-            del region_name
-        level = "街道" if m.group("level").startswith("街道") else m.group("level")[0]
-        prefix = regions.full_prefix(region) if region is not None else ""
-        return prefix + name + level
+        return TownMention(name, _level(m.group("level")))
     start, end = opening(folded, header)
     m = _OPENING_TOWN.match(folded, start, end)
     if m is not None and not regions.lookup(m.group("name") + m.group("level")):
-        prefix = regions.full_prefix(region) if region is not None else ""
-        return prefix + m.group("name") + m.group("level")
-    return None
+        return TownMention(m.group("name"), m.group("level"))
+    return _self_named_town(folded, header)
+
+
+def _level(word: str) -> str:
+    return "街道" if word.startswith("街道") else word[0]
+
+
+_SELF_TOWN = re.compile(r"[我本](?P<level>街道|镇|乡)")
+
+
+def _self_named_town(folded: str, header: Header) -> TownMention | None:
+    """我镇 in the opening: the author is a town; its name is the known town of that level
+    the text names most (制定《大石镇…方案》)."""
+    start, _ = opening(folded, header)
+    m = _SELF_TOWN.search(folded, start, start + 300)
+    if m is None:
+        return None
+    level = m.group("level")
+    counts: Counter[str] = Counter()
+    for hit in re.finditer(level, folded):
+        for length in (4, 3, 2):
+            name = folded[max(0, hit.start() - length) : hit.start()]
+            if len(name) == length and regions.town_counties(name + level):
+                counts[name] += 1
+                break
+    if not counts:
+        return None
+    return TownMention(max(counts, key=lambda n: counts[n]), level)
 
 
 def choose_publisher(
@@ -253,6 +364,9 @@ def choose_publisher(
         for a in named
         if start <= a.start < end and not any(s <= a.start < e for s, e in superiors)
     ]
+    speaks = _speaks_as_town(folded, start, end, town) if town else None
+    if town and speaks is not None and (not subject or speaks < subject[0].start):
+        return town_office(town, region)
     if subject and subject[0].start - start <= 12:
         return subject[0]
     m = _OPENING_REGION_SUBJECT.match(folded, start, end)
@@ -261,6 +375,11 @@ def choose_publisher(
         if found:
             name = regions.full_prefix(found[0]) + "人民政府"
             return AgencyMatch(m.start(), m.end(), m.group("name"), name, found[0].code)
+    station = _station_subject(folded, start, end, region)
+    if station is not None and (not subject or station.start < subject[0].start):
+        return station
+    if town and speaks is not None:
+        return town_office(town, region)
     if subject:
         return subject[0]
     if town:
@@ -270,6 +389,39 @@ def choose_publisher(
     counts = Counter(a.canonical for a in named)
     early = [a for a in named if a.start < 600]
     return max(early, key=lambda a: (counts[a.canonical], -a.start)) if early else None
+
+
+_STATION = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,3}?)司法所")
+
+
+def _station_subject(folded: str, start: int, end: int, region: Region | None):
+    """A town's 司法所 writing about itself (…之际,西营司法所统筹谋划): it belongs to its
+    county's 司法局, so its full name is 白河县司法局西营司法所 once the county is known."""
+    levels = _own_levels(folded)
+    for m in _STATION.finditer(folded, start, end):
+        name = m.group("name")
+        for level in levels:
+            county = _county_of(name + level, folded, region)
+            if county is not None:
+                full = f"{regions.full_prefix(county)}司法局{name}司法所"
+                return AgencyMatch(m.start(), m.end(), m.group(), full, county.code)
+    return None
+
+
+_OWN_LEVEL = re.compile(r"[全我本驻](?P<level>镇|乡|街道)")
+
+
+def _own_levels(folded: str) -> tuple[str, ...]:
+    """The level of the town a report is written in: it says 全镇, 我乡, 驻镇单位."""
+    found = {m.group("level") for m in _OWN_LEVEL.finditer(folded)}
+    return tuple(level for level in ("镇", "乡", "街道") if level in found)
+
+
+def _speaks_as_town(folded: str, start: int, end: int, town: str) -> int | None:
+    """Where the opening says 我镇/本街道 of the town's own level, if it does: the town is
+    then the author, not the body it goes on to name (我镇全面落实区依法治区办…)."""
+    found = (m for m in _SELF_TOWN.finditer(folded, start, end) if town.endswith(m["level"]))
+    return next((m.start() for m in found), None)
 
 
 def town_office(town: str, region: Region | None) -> AgencyMatch:

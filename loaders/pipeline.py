@@ -100,6 +100,7 @@ def build_report(
 
 
 def _agencies_and_publisher(text, folded, header, region):
+    region = metadata.town_county(folded, header, region) or region
     town = metadata.find_town(folded, header, region)
     found = find_agencies(text, folded, context=RegionContext(region, town))
     publisher = metadata.choose_publisher(found, folded, header, region, town)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import ahocorasick
 
+from loaders.reference import table
+
 # Longest first: 新疆维吾尔自治区 → 新疆, 恩施土家族苗族自治州 → 恩施, 新洲区 → 新洲
 _SUFFIXES = (
     "维吾尔自治区",
@@ -175,6 +177,36 @@ def ancestors(region: Region) -> list[Region]:
         chain.append(current)
         current = parent(current)
     return chain
+
+
+@cache
+def _towns() -> dict[str, str]:
+    """Town name → the 6-digit codes of the counties that have one, `|`-joined
+    (`data/towns.tsv`). Read on first use only: most reports are not by towns; kept as
+    plain strings so that reading it costs milliseconds."""
+    index: dict[str, str] = {}
+    for row in table("towns.tsv"):
+        for name in row["towns"].split("|"):
+            index[name] = f"{index[name]}|{row['county']}" if name in index else row["county"]
+    return index
+
+
+def town_counties(name: str) -> tuple[Region, ...]:
+    """The counties with a town, township or street office called `name` (六郎镇 → 湾沚区).
+
+    A development zone's code (340171), which the adcode tables lack, stands for its city."""
+    known = all_regions()
+    found: list[Region] = []
+    for code in filter(None, _towns().get(name, "").split("|")):
+        county = known.get(code + "0" * 6) or known.get(code[:4] + "0" * 8)
+        if county is not None and county not in found:
+            found.append(county)
+    return tuple(found)
+
+
+def within(region: Region, area: Region) -> bool:
+    """Whether `region` is `area` or lies inside it."""
+    return region == area or area in ancestors(region)
 
 
 def is_municipality(region: Region) -> bool:
