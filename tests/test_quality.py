@@ -27,7 +27,7 @@ ATTRIBUTE_FLOORS = {
     "agency canonical": 0.85,
     "outcome qualifier": 0.95,
     "year": 0.90,
-    "publisher": 0.82,
+    "publisher": 0.90,
 }
 
 
