@@ -439,6 +439,7 @@ GOALS = {
     "peak_rss": 2**30,
     "rss_growth": 1.5,  # largest / smallest size: "flat"
     "speedup": 1.7,
+    "neo4j_10k_s": 180.0,
     "growth": 1.1,  # log-log slope: "linear"
 }
 
@@ -450,6 +451,19 @@ class Run:
     seconds: float
     cpu_seconds: float
     peak_rss: int
+
+
+@dataclass(frozen=True, slots=True)
+class Neo4jLoad:
+    """`kg ingest DIR --neo4j URI` into an empty database of a server of its own."""
+
+    seconds: float
+    nodes: int
+    relationships: int
+
+    @property
+    def rows_per_s(self) -> float:
+        return (self.nodes + self.relationships) / self.seconds
 
 
 @dataclass
@@ -466,6 +480,7 @@ class Figures:
     store_bytes: int = 0
     bulk_s: float = 0.0  # Oxigraph's bulk loader on the N-Quads the ingest produced
     queries_ms: dict[str, float] = field(default_factory=dict)
+    neo4j: Neo4jLoad | None = None  # `kg ingest --neo4j`, with `kg bench run --neo4j`
 
     @property
     def mb(self) -> float:
@@ -524,7 +539,7 @@ def kg_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "kg.cli", *args]
 
 
-def run_tree(cmd: Sequence[str]) -> Run:
+def run_tree(cmd: Sequence[str], *, env: dict[str, str] | None = None) -> Run:
     """Run `cmd` with its output discarded. Peak RSS is summed over its process tree by
     polling (pages shared by forked workers count once per process, so it errs high); CPU
     time is that of every process of the tree (`RUSAGE_CHILDREN`)."""
@@ -534,7 +549,7 @@ def run_tree(cmd: Sequence[str]) -> Run:
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     peak = 0
     parent = psutil.Process(proc.pid)
     stderr: list[bytes] = []
@@ -640,12 +655,43 @@ def query_figures(store: Path) -> dict[str, float]:
     return result
 
 
+def neo4j_load(directory: Path, work: Path, *, workers: int) -> Neo4jLoad:
+    """Start a Neo4j server in a directory of its own (never the user's `kg neo4j start`
+    one), load the corpus with `kg ingest --neo4j`, count what it holds, stop it."""
+    import neo4j
+
+    from kg import neo4j_server
+
+    server_dir = work / "neo4j-server"
+    info = neo4j_server.start(port=_free_port(), dir=server_dir)
+    try:
+        env = {**os.environ, "NEO4J_USER": info.user, "NEO4J_PASSWORD": info.password}
+        cmd = kg_command("ingest", str(directory), "--workers", str(workers), "--neo4j", info.uri)
+        run = run_tree(cmd, env=env)
+        with neo4j.GraphDatabase.driver(info.uri, auth=(info.user, info.password)) as driver:
+            nodes = driver.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"]
+            rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS n").records[0]["n"]
+    finally:
+        neo4j_server.stop(dir=server_dir)
+        shutil.rmtree(server_dir, ignore_errors=True)
+    return Neo4jLoad(run.seconds, nodes, rels)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def measure(
     corpus: Corpus,
     work: str | os.PathLike,
     *,
     workers: int = 2,
     compare_single: bool = True,
+    with_neo4j: bool = False,
     log: Callable[[str], None] = lambda _line: None,
 ) -> Figures:
     """All figures for one corpus, in one run; stores are built under `work` and removed."""
@@ -668,6 +714,9 @@ def measure(
     log(f"{n} reports: bulk load of the same quads")
     f.bulk_s = bulk_seconds(store, work)
     shutil.rmtree(store)
+    if with_neo4j:
+        log(f"{n} reports: kg ingest --neo4j")
+        f.neo4j = neo4j_load(corpus.directory, work, workers=workers)
     return f
 
 
@@ -785,6 +834,11 @@ def goals(figures: Sequence[Figures]) -> list[tuple[str, str, bool | None]]:
             None if speedup is None else speedup >= g["speedup"],
         ),
         (
+            f"Neo4j load of 10,000 reports ≤ {g['neo4j_10k_s']:g} s",
+            f"{ten_k[0].neo4j.seconds:.1f} s" if ten_k and ten_k[0].neo4j else "not measured",
+            ten_k[0].neo4j.seconds <= g["neo4j_10k_s"] if ten_k and ten_k[0].neo4j else None,
+        ),
+        (
             "linear growth (log-log slope ≤ 1.1)",
             f"{_x(slope)}",
             None if slope is None else slope <= g["growth"],
@@ -856,6 +910,21 @@ def render_markdown(figures: Sequence[Figures], host: dict[str, str], *, seed: i
     for f in figures:
         cells = " | ".join(f"{f.queries_ms.get(n, 0.0):.0f}" for n in QUERY_NAMES)
         lines.append(f"| {f.reports:,} | {cells} |")
+    loads = [f for f in figures if f.neo4j is not None]
+    if loads:
+        lines += [
+            "",
+            f"## Neo4j load (`kg ingest --neo4j`, --workers {w})",
+            "",
+            "| reports | wall s | nodes | relationships | rows/s |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for f in loads:
+            n4 = f.neo4j
+            lines.append(
+                f"| {f.reports:,} | {n4.seconds:.1f} | {n4.nodes:,} | {n4.relationships:,} | "
+                f"{n4.rows_per_s:,.0f} |"
+            )
     ingest_growth = growth(figures, lambda f: f.ingest_s)
     if ingest_growth is not None:
         extract_growth = growth(figures, lambda f: f.extract_s)
@@ -894,6 +963,10 @@ _METHOD = (
     " shared by forked workers count once per process, so this errs high).",
     "- **bulk load**: `pyoxigraph.Store.bulk_load` of an N-Quads dump of the ingested store into"
     " a fresh directory (parse and write only, no extraction): the store's own speed limit.",
+    "- **Neo4j load** (with `--neo4j`): a Neo4j server of the run's own, started by"
+    " `kg.neo4j_server` in a temporary directory; `kg ingest DIR --neo4j URI` wall time, end to"
+    " end with extraction, batches of 200 reports per transaction; rows = nodes +"
+    " relationships it then holds.",
     "- **queries**: `Store.stats()` (overview counts); one agency's 1-hop facts"
     " (`NEIGHBOURHOOD`); pairs of instruments cited by the same agency, top 20"
     " (`CO_CITATION`); texts in `kg/queries.py`.",
@@ -907,6 +980,7 @@ def run(
     seed: int = 42,
     corpus_root: str | os.PathLike = "build/bench",
     out: str | os.PathLike | None = "docs/benchmarks.md",
+    with_neo4j: bool = False,
     log: Callable[[str], None] = lambda _line: None,
 ) -> list[Figures]:
     """Measure every size (smallest first) and write the table to `out` if given."""
@@ -915,7 +989,7 @@ def run(
         for n in sorted(set(sizes)):
             log(f"{n} reports: corpus")
             corpus = ensure_corpus(n, corpus_root, seed=seed)
-            figures.append(measure(corpus, work, workers=workers, log=log))
+            figures.append(measure(corpus, work, workers=workers, with_neo4j=with_neo4j, log=log))
     if out is not None:
         text = render_markdown(figures, machine(), seed=seed)
         Path(out).parent.mkdir(parents=True, exist_ok=True)

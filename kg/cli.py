@@ -129,6 +129,11 @@ def _parser() -> argparse.ArgumentParser:
     bp.add_argument("--seed", type=int, default=42)
     bp.add_argument("--corpus-dir", default="build/bench", help="where corpora are kept")
     bp.add_argument("--out", default="docs/benchmarks.md")
+    bp.add_argument(
+        "--neo4j",
+        action="store_true",
+        help="also time `kg ingest --neo4j` into a Neo4j server of the run's own (needs Java)",
+    )
     bp.set_defaults(func=cmd_bench)
     return p
 
@@ -417,6 +422,7 @@ def cmd_bench(args) -> int:
             seed=args.seed,
             corpus_root=args.corpus_dir,
             out=args.out,
+            with_neo4j=args.neo4j,
             log=log,
         )
     except RuntimeError as e:
