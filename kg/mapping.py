@@ -7,9 +7,9 @@ The graph is written straight to N-Quads text (`report_nquads`): the store bulk-
 text, and making ~450 term objects per report only to serialize them again cost more than
 the extraction of some recognizers. `report_quads` parses the same text back when objects
 are needed. Quads that the ontology already implies are not written: `rdfs:label` (SKOS
-makes `skos:prefLabel` a sub-property of it), `rdf:type rdf:Statement` on evidence
-(`zg:Evidence` is a subclass of it) and `prov:wasDerivedFrom` (`zg:inReport` is a
-sub-property of it).
+makes `skos:prefLabel` a sub-property of it), `rdf:type zg:Mention` (the domain of
+`zg:mentionOf`), `rdf:type rdf:Statement` on evidence (`zg:Evidence` is a subclass of it)
+and `prov:wasDerivedFrom` (`zg:inReport` is a sub-property of it).
 """
 
 from __future__ import annotations
@@ -128,7 +128,6 @@ def _triples(report: Report, r: str) -> Iterator[tuple[str, str, str]]:
         for m in e.mentions:
             mi = f"<{ID_BASE}mention/{rid}/{n_mention}>"
             n_mention += 1
-            yield mi, _A, T.Mention
             yield mi, T.mentionOf, s
             yield mi, T.inReport, r
             yield mi, T.text, _str(m.text)

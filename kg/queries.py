@@ -43,7 +43,7 @@ SELECT ?p (COUNT(*) AS ?n) WHERE {
 } GROUP BY ?p
 """
 
-COUNT_MENTIONS = "SELECT (COUNT(?m) AS ?n) WHERE { GRAPH ?g { ?m a zg:Mention } }"
+COUNT_MENTIONS = "SELECT (COUNT(?m) AS ?n) WHERE { GRAPH ?g { ?m zg:mentionOf ?e } }"
 
 # The graph as nodes and edges, for the networkx view and the property-graph exports.
 GRAPH_NODES = """
@@ -210,6 +210,29 @@ SELECT ?s ?p ?o ?report WHERE { GRAPH ?report { ?s ?p ?o } VALUES ?p { %s } }
 """
     % _FACTS
 )
+
+APP_ALIASES = "SELECT DISTINCT ?e ?name WHERE { GRAPH ?g { ?e skos:altLabel ?name } }"
+
+APP_CITES = """
+SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?reports) WHERE {
+  GRAPH ?g { ?s zg:cites ?o } BIND(zg:cites AS ?p)
+} GROUP BY ?s ?p ?o
+"""
+
+
+def app_facts_around(nodes) -> str:
+    """Facts (one row per report) with either end among `nodes`: `pyoxigraph.NamedNode`s,
+    whose serialization is a checked IRI, never user text."""
+    values = " ".join(str(n) for n in nodes)
+    return """
+SELECT ?s ?p ?o ?report WHERE {
+  { VALUES ?s { %s } GRAPH ?report { ?s ?p ?o } }
+  UNION
+  { VALUES ?o { %s } GRAPH ?report { ?s ?p ?o } }
+  VALUES ?p { %s }
+}
+""" % (values, values, _FACTS)
+
 
 APP_TOP_CITED = """
 SELECT ?law (SAMPLE(?l) AS ?label) (SAMPLE(?k) AS ?kind) (COUNT(DISTINCT ?g) AS ?reports)

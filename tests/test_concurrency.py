@@ -32,7 +32,7 @@ DEADLINE = 120  # seconds any reader loop may run, whatever the writer does
 
 MENTIONS_PER_REPORT = """
 SELECT ?src (COUNT(?m) AS ?n) WHERE {
-  GRAPH ?g { ?g a zg:Report ; zg:source ?src . OPTIONAL { ?m a zg:Mention } }
+  GRAPH ?g { ?g a zg:Report ; zg:source ?src . OPTIONAL { ?m zg:mentionOf ?e } }
 } GROUP BY ?src
 """
 

@@ -66,7 +66,7 @@ from tests.conftest import SEEDS, kg
 ROOT = Path(__file__).resolve().parent.parent
 _TYPE = ox.NamedNode(RDF + "type")
 _REPORT = ox.NamedNode(ONTOLOGY + "Report")
-_MENTION = ox.NamedNode(ONTOLOGY + "Mention")
+_MENTION_OF = ox.NamedNode(ONTOLOGY + "mentionOf")
 _HASH = ox.NamedNode(ONTOLOGY + "contentHash")
 _SOURCE = ox.NamedNode(ONTOLOGY + "source")
 _PROGRESS = re.compile(r"\[(\d+)/(\d+)\]")
@@ -400,7 +400,7 @@ def _assert_complete(store: Path, corpus: dict) -> int:
         (content_hash,) = [q.object.value for q in quads if q.subject == g and q.predicate == _HASH]
         rid, n_mentions = corpus["mentions"][source]
         assert content_hash == rid and iri.endswith(rid)
-        assert sum(1 for q in quads if q.predicate == _TYPE and q.object == _MENTION) == n_mentions
+        assert sum(1 for q in quads if q.predicate == _MENTION_OF) == n_mentions
     return len(graphs)
 
 
