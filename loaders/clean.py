@@ -29,13 +29,14 @@ _MAX_NAV_START = 40
 _MAX_NAV_PHRASE = 80
 _MAX_NAV_LABEL = 200
 
-_LINE_BREAKS = re.compile("\r\n?|[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# \r\n?|[\v\f…], opening with a character class so that the engine skips to candidates.
+_LINE_BREAKS = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029](?:(?<=\r)\n)?")
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 _SURROGATES = re.compile("[\ud800-\udfff]")  # halves of a UTF-16 pair, alone: not text
-_IDEOGRAPHIC_SPACES = re.compile("\u3000+")
+_IDEOGRAPHIC_SPACES = re.compile("\u3000\u3000*")  # a literal first: searched for, not tried
 _ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f]")
 _BULLETS = "•·・‧-*▪●◆■ \t"
 _DATE_ONLY = re.compile(

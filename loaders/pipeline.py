@@ -147,11 +147,12 @@ def _add_agencies(builder, text, folded, found, publisher, region, town) -> None
         if pid in builder.by_id and eid in builder.by_id:
             builder.relate("partOf", eid, pid, pos)
     if pub:
-        for form, endings in _self_references():
-            for hit in re.finditer(re.escape(form), folded):
-                if pub.endswith(endings):
-                    span = hit.span()
-                    builder.entity("Agency", pub, Mention(text[span[0] : span[1]], *span))
+        for pattern, endings in _self_references():
+            if not pub.endswith(endings):
+                continue  # the form never stands for this publisher
+            for hit in pattern.finditer(folded):
+                span = hit.span()
+                builder.entity("Agency", pub, Mention(text[span[0] : span[1]], *span))
 
 
 def _merge_bracketed_names(builder, text: str) -> None:
@@ -179,17 +180,19 @@ def _merge_agency_forms(builder) -> None:
 
 
 def _fuller_form(short: Entity, agencies: list[Entity]) -> Entity | None:
-    written_in_full = any(fold(m.text) == short.label for m in short.mentions)
-    for other in agencies:
-        if other is short or len(other.label) <= len(short.label):
-            continue
-        head = other.label[: len(other.label) - len(short.label)]
-        if other.label.endswith(short.label) and regions.lookup(head.removeprefix("中共")):
+    label = short.label
+    size = len(label)
+    for other in agencies:  # `other is short` fails the length test
+        full = other.label
+        head = full[: len(full) - size]
+        if len(full) > size and full.endswith(label) and regions.lookup(head.removeprefix("中共")):
             return other
-    if written_in_full:
-        return None
-    if not all(_abbreviation(_body_part(short.label)) in fold(m.text) for m in short.mentions):
-        return None
+    if any(fold(m.text) == label for m in short.mentions):
+        return None  # written in full
+    if short.mentions:
+        form = _abbreviation(_body_part(label))
+        if not all(form in fold(m.text) for m in short.mentions):
+            return None
     candidates = [
         other
         for other in agencies
@@ -219,6 +222,7 @@ def _abbreviates(short: str, full: str) -> bool:
     return len(target) > len(body) and all(ch in it for ch in short_form)
 
 
+@lru_cache(maxsize=8192)
 def _body_part(label: str) -> str:
     """The body after the region names a full name opens with (咸宁市城市管理委员会 →
     城市管理委员会)."""
@@ -233,10 +237,16 @@ def _body_part(label: str) -> str:
 @lru_cache(maxsize=4096)
 def _abbreviation(body: str) -> str:
     """城市管理委员会 → 城管委: the characters a short form of `body` keeps."""
+    return _short_forms().get(body, body)
+
+
+@cache
+def _short_forms() -> dict[str, str]:
+    """The shortest form of each body that has one (the first in `abbreviations()`)."""
+    forms: dict[str, str] = {}
     for form, canonical in agency_rules.abbreviations():
-        if canonical == body:
-            return form
-    return body
+        forms.setdefault(canonical, form)
+    return forms
 
 
 def _bare_name(m: AgencyMatch, publisher: str | None, region) -> str | None:
@@ -251,15 +261,18 @@ def _bare_name(m: AgencyMatch, publisher: str | None, region) -> str | None:
 
 
 @cache
-def _self_references() -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _self_references() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """(form, the publisher endings it may stand for), the form compiled once."""
     return tuple(
-        (r["form"], tuple(r["publisher_endings"].split("|"))) for r in table("self_references.tsv")
+        (re.compile(re.escape(r["form"])), tuple(r["publisher_endings"].split("|")))
+        for r in table("self_references.tsv")
     )
 
 
+@lru_cache(maxsize=8192)
 def _parent_body(name: str) -> str | None:
     """The body a named sub-unit belongs to (…城市管理委员会督察总队 → …城市管理委员会)."""
-    for sub in agency_rules._sub_units():
+    for sub in agency_rules.sub_units_ending(name[-1:]):
         if name.endswith(sub) and len(name) > len(sub) + 2:
             parent = name[: -len(sub)]
             if agency_rules.body_of(parent) is not None:
@@ -416,12 +429,16 @@ def _link(builder, publisher_id: str | None, region) -> None:
 
 
 def _role(builder, pos: int) -> str | None:
-    span = builder.sentences.at(pos)
-    sentence = builder.text[span.start : span.end]
-    for role, cue in _ROLE_CUES:
-        if cue.search(sentence):
-            return role
-    return None
+    return _sentence_role(builder.text, builder.sentences.at(pos), builder.roles)
+
+
+def _sentence_role(text: str, span: Span, known: dict[Span, str | None]) -> str | None:
+    """The role a sentence's cue words give what it cites; each sentence is read once,
+    however many instruments it names."""
+    if span not in known:
+        sentence = text[span.start : span.end]
+        known[span] = next((role for role, cue in _ROLE_CUES if cue.search(sentence)), None)
+    return known[span]
 
 
 def _link_measures(builder, ents: list[Entity]) -> None:
@@ -473,6 +490,13 @@ def _link_issuers(builder, ents: list[Entity]) -> None:
 # ---------------------------------------------------------------- assembly
 
 
+def _added(seen: set[Mention], mention: Mention) -> bool:
+    """Add `mention` to `seen`; whether it was new (one hash of it, not two)."""
+    size = len(seen)
+    seen.add(mention)
+    return len(seen) > size
+
+
 def entity_id(type_: str, label: str) -> str:
     """Stable across reports: the same statute cited by two reports is one entity."""
     return f"{ENTITY_SLUGS[type_]}:{label}"
@@ -492,6 +516,8 @@ class _Builder:
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
     _mentions: dict[str, set[Mention]] = field(default_factory=dict)  # per entity, for lookup
     _sentences: Sentences | None = None
+    _furniture_index: tuple[list[int], list[int]] | None = None  # starts, furthest end so far
+    roles: dict[Span, str | None] = field(default_factory=dict)  # by sentence, see `_role`
 
     @property
     def sentences(self) -> Sentences:
@@ -501,10 +527,24 @@ class _Builder:
 
     def fact_position(self, entity: Entity) -> int | None:
         """Where the first mention outside page furniture starts, if there is one."""
-        for m in sorted(entity.mentions, key=lambda m: m.start):
-            if not any(f.start <= m.start < f.end for f in self.furniture):
-                return m.start
+        for start in sorted(m.start for m in entity.mentions):
+            if not self._in_furniture(start):
+                return start
         return None
+
+    def _in_furniture(self, pos: int) -> bool:
+        """Whether a furniture span holds `pos`: of the spans starting at or before it,
+        the one reaching furthest must reach past it (a bisection, not a scan per mention)."""
+        if self._furniture_index is None:
+            ordered = sorted((f.start, f.end) for f in self.furniture)
+            starts = [start for start, _end in ordered]
+            self._furniture_index = (
+                starts,
+                list(itertools.accumulate((e for _s, e in ordered), max)),
+            )
+        starts, reach = self._furniture_index
+        i = bisect.bisect_right(starts, pos)
+        return i > 0 and reach[i - 1] > pos
 
     def entity(self, type_: str, label: str, mention: Mention | None = None) -> str:
         eid = entity_id(type_, label)
@@ -515,8 +555,7 @@ class _Builder:
         seen = self._mentions.get(eid)
         if seen is None:  # an entity added whole (`add`): index the mentions it came with
             seen = self._mentions[eid] = set(entity.mentions)
-        if mention is not None and mention not in seen:
-            seen.add(mention)
+        if mention is not None and _added(seen, mention):
             entity.mentions.append(mention)
             if mention.text != label and mention.text not in entity.aliases:
                 entity.aliases.append(mention.text)

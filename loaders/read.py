@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import codecs
 import copy
+import importlib
 import io
 import logging
+import os
 import re
 import stat
 import zipfile
@@ -22,18 +24,26 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import charset_normalizer
-import docx
-import trafilatura
-from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
 from lxml import etree, html
-from pypdf import PasswordType, PdfReader
-from pypdf.errors import DependencyError
-from trafilatura.xml import xmltotxt
 
 from loaders.errors import ReadError
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
+# Libraries that only some files need are imported on first use: they take longer to load
+# (a third of a second together) than a worker takes to extract a hundred plain-text reports.
+_LAZY_MODULES = frozenset({"charset_normalizer", "docx", "pypdf", "trafilatura"})
+
+
+def __getattr__(name: str) -> object:
+    """`loaders.read.trafilatura` and the other lazily imported libraries (PEP 562)."""
+    if name in _LAZY_MODULES:
+        return importlib.import_module(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # pypdf logs what it finds wrong with a broken file ("EOF marker not found"); with no handler
 # that goes to stderr as a line naming no file. The ReadError already says why, naming it.
@@ -171,15 +181,16 @@ def read_document(path: str | Path, *, max_bytes: int = 64 * _MB) -> Document:
 
 def _read_bytes(name: str, *, max_bytes: int) -> bytes:
     """The file's bytes, refusing files over the limit before reading them."""
-    path = Path(name)
+    path = os.fspath(Path(name))  # as pathlib spells it, without its per-call overhead
     try:
-        status = path.stat()
+        status = os.stat(path)
         if stat.S_ISDIR(status.st_mode):
             raise ReadError(name, "is a directory")
         size = status.st_size
         if size > max_bytes:
             raise ReadError(name, f"file too large ({_mb(size)} MB > {_mb(max_bytes)} MB)")
-        return path.read_bytes()
+        with open(path, "rb") as f:
+            return f.read()
     except FileNotFoundError as e:
         raise ReadError(name, "no such file or directory") from e
     except PermissionError as e:
@@ -322,6 +333,8 @@ def _decode_lenient(data: bytes) -> tuple[str, str]:
 
 def _charset_normalizer_guess(data: bytes) -> str | None:
     """charset-normalizer's codec for text in none of the usual Chinese encodings."""
+    import charset_normalizer
+
     try:
         match = charset_normalizer.from_bytes(data[: 4 * _SAMPLE]).best()
     except Exception:  # a detector's failure must not fail the read; detection goes on
@@ -457,6 +470,9 @@ def _main_text(tree: html.HtmlElement) -> str:
     every paragraph of the report; so its XML is taken, layout tables are unwrapped,
     and only then is it rendered as text. `tree` is consumed.
     """
+    import trafilatura
+    from trafilatura.xml import xmltotxt
+
     for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"):
         heading.tag = "p"
     try:
@@ -579,6 +595,9 @@ def _read_pdf(name: str, data: bytes) -> Document:
 def _open_pdf(name: str, data: bytes) -> PdfReader:
     """A reader ready to extract text; PDFs locked only by an owner password open with
     the empty user password, as every PDF viewer does."""
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import DependencyError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
@@ -604,6 +623,8 @@ def _pdf_title(reader: PdfReader) -> str | None:
 
 
 def _read_docx(name: str, data: bytes) -> Document:
+    import docx
+
     _check_zip(name, data)
     try:
         document = docx.Document(io.BytesIO(data))
@@ -635,6 +656,9 @@ def _check_zip(name: str, data: bytes) -> None:
 def _docx_blocks(container: etree._Element, parent: object) -> Iterator[str]:
     """Paragraphs and table cells in document order, one block each; content controls
     (w:sdt) are looked into, since forms keep their text there."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
     for child in container.iterchildren():
         if child.tag == qn("w:p"):
             yield Paragraph(child, parent).text
@@ -650,6 +674,8 @@ def _docx_row(row: etree._Element, parent: object) -> Iterator[str]:
     """A row of one-line cells as one line "| a | b |", the way trafilatura writes an
     HTML table row, so that a figure stays on the line of its label; a row whose cells
     hold several paragraphs (a layout table) as those paragraphs."""
+    from docx.oxml.ns import qn
+
     cells = [list(_docx_blocks(cell, parent)) for cell in row.iterchildren(qn("w:tc"))]
     if all(len(blocks) <= 1 for blocks in cells):
         yield "| " + " | ".join(blocks[0] if blocks else "" for blocks in cells) + " |"

@@ -23,6 +23,7 @@ _LEVEL_PATTERN = re.compile(f"[{_LEVEL_CHARS}]")
 # Characters after which a level character starts a name (、区政府), not ends a word (各区政府).
 _BEFORE_LEVEL = set('的和与及、,，。;；:：在由向对经将被为是了并同“”"（）()《》 \n\t·-—把从据')
 _PARTY = ("中国共产党", "中共")
+_PARTY_PREFIXES = (*_PARTY, "共青团")
 # Bodies that exist once per town: without their place name they name nothing.
 _NEEDS_PLACE = ("所", "街道办事处", "街道办", "法庭")
 _YOUTH = re.compile(r"团(?P<level>[省市区县])委")
@@ -66,6 +67,22 @@ def _bodies() -> dict[str, Body]:
 @cache
 def _max_body() -> int:
     return max(len(f) for f in _bodies())
+
+
+@cache
+def _body_prefixes() -> frozenset[str]:
+    """Every prefix of every body form: a text that leaves this set starts no longer body."""
+    return frozenset(form[:n] for form in _bodies() for n in range(1, len(form) + 1))
+
+
+@cache
+def _gov_by_canonical() -> dict[str, Body]:
+    """The first gov body of each canonical name, in table order."""
+    index: dict[str, Body] = {}
+    for body in _bodies().values():
+        if body.family == "gov":
+            index.setdefault(body.canonical, body)
+    return index
 
 
 @cache
@@ -145,12 +162,16 @@ def _prefix_for(region: Region, written: str | None = None) -> str:
 
 
 def _longest_body(folded: str, pos: int) -> Body | None:
-    bodies = _bodies()
-    for length in range(min(_max_body(), len(folded) - pos), 0, -1):
-        body = bodies.get(folded[pos : pos + length])
-        if body is not None:
-            return body
-    return None
+    """The longest body form at `pos`: read on while the text is still a prefix of some
+    form, instead of trying every length down from the longest form."""
+    bodies, prefixes = _bodies(), _body_prefixes()
+    best = None
+    for stop in range(pos + 1, min(pos + _max_body(), len(folded)) + 1):
+        piece = folded[pos:stop]
+        if piece not in prefixes:
+            break
+        best = bodies.get(piece, best)
+    return best
 
 
 _TOWN_OFFICE = re.compile(
@@ -164,7 +185,30 @@ def _sub_unit(folded: str, pos: int) -> str:
         m = _TOWN_OFFICE.match(folded, pos)
         if m is not None:
             return m.group()
-    return next((s for s in _sub_units() if folded.startswith(s, pos)), "")
+    first = folded[pos : pos + 1]
+    return next((s for s in _sub_units_by_first().get(first, ()) if folded.startswith(s, pos)), "")
+
+
+def sub_units_ending(last: str) -> tuple[str, ...]:
+    """The sub-unit names that end with the character `last`, longest first."""
+    return _sub_units_by_last().get(last, ())
+
+
+@cache
+def _sub_units_by_last() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for sub in _sub_units():
+        index.setdefault(sub[-1:], []).append(sub)
+    return {last: tuple(subs) for last, subs in index.items()}
+
+
+@cache
+def _sub_units_by_first() -> dict[str, tuple[str, ...]]:
+    """`_sub_units` grouped by first character, longest first as there."""
+    index: dict[str, list[str]] = {}
+    for sub in _sub_units():
+        index.setdefault(sub[:1], []).append(sub)
+    return {first: tuple(subs) for first, subs in index.items()}
 
 
 def _compose(prefix: str, body: Body, *, youth: bool = False) -> str:
@@ -215,7 +259,9 @@ def find_agencies(text: str, folded: str, *, context: RegionContext) -> list[Age
 
 
 def _party_prefix(folded: str, start: int) -> int:
-    for p in (*_PARTY, "共青团"):
+    if not folded.endswith(_PARTY_PREFIXES, 0, start):
+        return start
+    for p in _PARTY_PREFIXES:
         if folded.endswith(p, 0, start):
             return start - len(p)
     return start
@@ -255,8 +301,11 @@ def _written_chain(names: list[str], region: Region) -> str:
 
 def _with_level(text: str, folded: str, context: RegionContext) -> list[AgencyMatch]:
     found = []
+    prefixes = _body_prefixes()
     for hit in _LEVEL_PATTERN.finditer(folded):
         i, ch = hit.start(), hit.group()
+        if folded[i + 1 : i + 2] not in prefixes:
+            continue  # no body follows (市场, 全市): most level characters are ordinary words
         level, begin_level = ch, i
         if folded.startswith("自治区", i - 2) and ch == "区":
             level, begin_level = "自治区", i - 2
@@ -274,6 +323,7 @@ def _with_level(text: str, folded: str, context: RegionContext) -> list[AgencyMa
     return found
 
 
+@lru_cache(maxsize=8192)
 def _level_name(level: str, body: Body, context: RegionContext) -> tuple[str | None, str | None]:
     if level in "镇乡":
         if context.town and context.town.endswith(level):
@@ -326,8 +376,8 @@ def _bare(text: str, folded: str) -> list[AgencyMatch]:
     for end, form in _bare_automaton().iter_long(folded):
         start = end - len(form) + 1
         prev = folded[start - 1] if start else "\n"
-        after_verb = any(folded.endswith(w, 0, start) for w in _context_words())
-        if prev in _BEFORE_LEVEL or not ("\u4e00" <= prev <= "\u9fff") or after_verb:
+        glued = prev not in _BEFORE_LEVEL and "\u4e00" <= prev <= "\u9fff"
+        if not glued or folded.endswith(_context_words(), 0, start):  # a verb before it
             found.append(AgencyMatch(start, end + 1, text[start : end + 1], None, None, bare=True))
     return found
 
@@ -345,12 +395,12 @@ def _without_overlaps(candidates: list[AgencyMatch]) -> list[AgencyMatch]:
 @lru_cache(maxsize=4096)
 def body_of(canonical: str) -> Body | None:
     """The body a full name ends with (武汉市新洲区城市管理委员会 → 城市管理委员会)."""
-    best = None
-    for body in _bodies().values():
-        fits = body.family == "gov" and canonical.endswith(body.canonical)
-        if fits and (best is None or len(body.canonical) > len(best.canonical)):
-            best = body
-    return best
+    index = _gov_by_canonical()
+    for cut in range(len(canonical) + 1):  # the longest ending first
+        body = index.get(canonical[cut:])
+        if body is not None:
+            return body
+    return None
 
 
 def bare_canonical(form: str) -> str | None:
@@ -359,7 +409,9 @@ def bare_canonical(form: str) -> str | None:
 
 
 _SYSTEM_REFERENCE = re.compile(r"[省市区县](?P<suffix>局|厅)(?!长)")
-_TOWN_PARTY = re.compile(r"(?:街道)?党工委|(?:镇|乡)?党委")
+# (?:街道)?党工委|(?:镇|乡)?党委, spelled out so that every alternative opens with a literal
+# (the engine then skips to their first characters).
+_TOWN_PARTY = re.compile(r"街道党工委|党工委|镇党委|乡党委|党委")
 
 
 def references_to_publisher_system(

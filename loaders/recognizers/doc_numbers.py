@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _OPEN = re.escape("〔[(（【［")
 _CLOSE = re.escape("〕])）】］")
 # The bracketed year and the number come first; the issuer prefix is read backwards from
 # there (a leading [\u4e00-\u9fff]{1,12} in the pattern would be retried at every character).
+# The match opens with a character class (a bracket, or the whitespace before one), so that
+# the regex engine skips to candidates instead of trying a match at every character; it is
+# what `\s*[{_OPEN}]\s*…` matches.
 _PATTERN = re.compile(
-    rf"\s*[{_OPEN}]\s*(?P<year>(?:19|20)\d\d)\s*[{_CLOSE}]\s*第?\s*(?P<number>\d{{1,5}})\s*[号號]"
+    rf"[\s{_OPEN}](?:(?<=[{_OPEN}])|(?<=\s)\s*[{_OPEN}])"
+    rf"\s*(?P<year>(?:19|20)\d\d)\s*[{_CLOSE}]\s*第?\s*(?P<number>\d{{1,5}})\s*[号號]"
 )
 _MAX_PREFIX = 12
 # A prefix never contains these; the text before them is a sentence, not the issuer.
@@ -31,6 +36,22 @@ class DocNumberMatch:
 
 
 def find_doc_numbers(text: str) -> list[DocNumberMatch]:
+    """Every 文号 in `text`. A report's body is searched by more than one stage, so the
+    latest few long texts are remembered."""
+    if len(text) <= _SHORT:
+        return _find(text)
+    return list(_find_in_long(text))
+
+
+_SHORT = 64
+
+
+@lru_cache(maxsize=4)
+def _find_in_long(text: str) -> tuple[DocNumberMatch, ...]:
+    return tuple(_find(text))
+
+
+def _find(text: str) -> list[DocNumberMatch]:
     found = []
     for m in _PATTERN.finditer(text):
         begin = m.start()

@@ -14,12 +14,11 @@ def names_ending_with(
     ends with a match of `endings`; a name never reaches back into the previous one."""
     floor = 0
     for m in endings.finditer(folded):
-        start = m.start()
-        while (
-            start > floor and m.start() - start < max_stem and _name_char(folded[start - 1], chars)
-        ):
+        first = start = m.start()
+        lowest = max(floor, first - max_stem)
+        while start > lowest and _name_char(folded[start - 1], chars):
             start -= 1
-        if m.start() - start >= min_stem:
+        if first - start >= min_stem:
             yield start, m.end()
             floor = m.end()
 

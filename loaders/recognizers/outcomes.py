@@ -24,7 +24,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from loaders.model import Span
 from loaders.normalize import fold
@@ -71,6 +71,7 @@ _HEADING = re.compile(
 # 第三十二条、三十三条: the second number is an ordinal too.
 _ORDINAL_LIST = re.compile(rf"第[\d{_CN_CHARS}]+[条款项章节批次期届]?[、,和及与至到-]$")
 _LEVELS = {"part": 0, "top": 1, "sub": 2}
+_HEADING_END = re.compile(r"[。.:: \t]+$")
 _YEAR = re.compile(r"(?:19|20)\d\d年")
 # A time at the start of a measure phrase: 2023年度, 今年以来, 1-6月
 _WHEN = r"(?:(?:19|20)\d\d年|\d{1,2}(?:-\d{1,2})?月(?:份|底|初)?|上半年|下半年|年度|以来|\s)"
@@ -243,8 +244,8 @@ class _Text:
     def __init__(self, text: str) -> None:
         self.text = text
         self.folded = fold(text)
-        self.clauses = [m.start() for m in _CLAUSE_MARKS.finditer(self.folded)]
-        self.sentences = [m.start() for m in _SENTENCE_MARKS.finditer(self.folded)]
+        self.clauses = list(map(re.Match.start, _CLAUSE_MARKS.finditer(self.folded)))
+        self.sentences = list(map(re.Match.start, _SENTENCE_MARKS.finditer(self.folded)))
 
     def clause_start(self, pos: int, limit: int) -> int:
         i = bisect_left(self.clauses, pos) - 1
@@ -259,21 +260,24 @@ class _Text:
         return max(self.sentences[i] + 1 if i >= 0 else 0, pos - limit, 0)
 
 
-def _is_plan_heading(title: str, vocab: _Vocab) -> bool:
-    """下一步工作打算, 2024年工作要点: the heading of next year's plans."""
-    title = re.sub(r"[。.:: \t]+$", "", title.strip())
+@lru_cache(maxsize=4096)
+def _is_plan_heading(title: str) -> bool:
+    """下一步工作打算, 2024年工作要点: the heading of next year's plans. Cached, because
+    reports share their headings (一、主要工作, 二、存在的问题)."""
+    vocab = _vocab()
+    title = _HEADING_END.sub("", title.strip())
     if vocab.plan_heading.search(title):
         return True
     return bool(_YEAR.search(title)) and title.endswith(vocab.plan_heading_dated)
 
 
-def _plan_sections(folded: str, vocab: _Vocab) -> list[tuple[int, int]]:
+def _plan_sections(folded: str) -> list[tuple[int, int]]:
     """From a heading such as 三、下一步工作打算 to the next heading of its level or above."""
     headings = [
         (
             m.start(),
             next(level for name, level in _LEVELS.items() if m.group(name)),
-            _is_plan_heading(m.group("title"), vocab),
+            _is_plan_heading(m.group("title")),
         )
         for m in _HEADING.finditer(folded)
     ]
@@ -290,7 +294,7 @@ def _excluded(folded: str, skip: Sequence[Span], vocab: _Vocab) -> _Spans:
     spans = [(s.start, s.end) for s in skip]
     for rx in (_TITLES, _QUOTED, vocab.title, vocab.phrases):
         spans += [m.span() for m in rx.finditer(folded)]
-    spans += _plan_sections(folded, vocab)
+    spans += _plan_sections(folded)
     return _Spans(spans)
 
 

@@ -4,6 +4,7 @@ region through the division table; short names count only where they are unambig
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from loaders import regions
 from loaders.regions import Region
@@ -27,6 +28,7 @@ def find_places(text: str, folded: str) -> list[PlaceMatch]:
     return found
 
 
+@lru_cache(maxsize=8192)
 def label(region: Region) -> str:
     """The full chain, province first: 福建省福州市晋安区."""
     chain = [region, *regions.ancestors(region)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import ahocorasick
 
@@ -23,6 +23,8 @@ _NOT_NAME = re.compile(r"[。；;：:!！?？]|的$")
 _NUMBER = re.compile(r"^[\d.·]+$")
 _LIST_NAME = re.compile(r"[一二三四五六七八九十百千两\d]")
 _WORD_GOES_ON = set("治律规院官学理")
+_RULE_OF_LAW_PLACE = re.compile(r"法治([\u4e00-\u9fff]{2,4})")
+_QUOTE_MARKS = re.compile(r"[“”\"‘’「」]")
 _STOP = set('的了和及与在对将把以为是等并由从向，,。；;、：:“”"（）() \n')
 
 
@@ -63,7 +65,7 @@ def known_labels() -> frozenset[str]:
 
 def label_of(phrase: str) -> str:
     """Canonical label: quote marks dropped, known aliases mapped to their label."""
-    bare = re.sub(r"[“”\"‘’「」]", "", phrase).strip()
+    bare = _QUOTE_MARKS.sub("", phrase).strip()
     for _end, (form, label) in _known().iter(phrase):
         if len(form) == len(phrase):
             return label
@@ -132,15 +134,25 @@ def _suffixed(text: str, folded: str) -> list[ProgramMatch]:
 def _rule_of_law_places(text: str, folded: str) -> list[ProgramMatch]:
     """法治浙江, 法治梁平: the rule-of-law campaign of a place, named after it."""
     found = []
-    for m in re.finditer(r"法治([\u4e00-\u9fff]{2,4})", folded):
-        for length in range(len(m.group(1)), 1, -1):
-            name = m.group(1)[:length]
-            if regions.lookup(name):
-                stop = m.start() + 2 + length
-                label = "法治" + regions.short_name(name)
-                found.append(ProgramMatch(m.start(), stop, text[m.start() : stop], label))
-                break
+    for m in _RULE_OF_LAW_PLACE.finditer(folded):
+        place = _leading_place(m.group(1))
+        if place is not None:
+            length, label = place
+            stop = m.start() + 2 + length
+            found.append(ProgramMatch(m.start(), stop, text[m.start() : stop], label))
     return found
+
+
+@lru_cache(maxsize=8192)
+def _leading_place(chars: str) -> tuple[int, str] | None:
+    """The longest region name (2 characters or more) that `chars` opens with, as its
+    length and the campaign's label; 法治 is followed by the same few words everywhere
+    (法治政府, 法治建设), so the answer is cached."""
+    for length in range(len(chars), 1, -1):
+        name = chars[:length]
+        if regions.lookup(name):
+            return length, "法治" + regions.short_name(name)
+    return None
 
 
 def _without_overlaps(found: list[ProgramMatch]) -> list[ProgramMatch]:
