@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import ahocorasick
-
+from loaders.matcher import Gazetteer
 from loaders.reference import table
 
 # Longest first: 新疆维吾尔自治区 → 新疆, 恩施土家族苗族自治州 → 恩施, 新洲区 → 新洲
@@ -230,15 +229,10 @@ def full_prefix(region: Region) -> str:
 
 
 @cache
-def _automaton() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for name in _by_name():
-        automaton.add_word(name, name)
-    for short in _by_short():
-        if len(short) >= 2 and short not in _by_name():
-            automaton.add_word(short, short)
-    automaton.make_automaton()
-    return automaton
+def _gazetteer() -> Gazetteer[str]:
+    official = _by_name()
+    shorts = (s for s in _by_short() if len(s) >= 2 and s not in official)
+    return Gazetteer((name, name) for name in (*official, *shorts))
 
 
 def is_official(name: str) -> bool:
@@ -255,7 +249,7 @@ def find_region_names(text: str) -> tuple[tuple[int, int, str], ...]:
 
 
 def _scan(text: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple((end - len(name) + 1, end + 1, name) for end, name in _automaton().iter_long(text))
+    return tuple((start, end, name) for start, end, name, _ in _gazetteer().longest(text))
 
 
 _names_in_short = lru_cache(maxsize=8192)(_scan)

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import ahocorasick
-
+from loaders.matcher import Gazetteer
 from loaders.normalize import fold
 from loaders.reference import table
 
@@ -60,22 +59,15 @@ def resolve(name: str) -> Statute | None:
 
 
 @cache
-def _automaton() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for name, statute in _index().items():
-        # Unmarked mentions are only trusted for names that read as a statute.
-        if len(name) >= 2 and name.endswith(("法", "法典", "条例", "章程", "规定", "准则", "党章")):
-            automaton.add_word(name, (name, statute))
-    if len(automaton) == 0:
-        automaton.add_word("\x00", ("\x00", None))
-    automaton.make_automaton()
-    return automaton
+def _gazetteer() -> Gazetteer[Statute]:
+    # Unmarked mentions are only trusted for names that read as a statute.
+    return Gazetteer(
+        (name, statute)
+        for name, statute in _index().items()
+        if len(name) >= 2 and name.endswith(("法", "法典", "条例", "章程", "规定", "准则", "党章"))
+    )
 
 
 def find_names(folded: str) -> list[tuple[int, int, Statute]]:
     """Every gazetteer name in an already folded text, longest match per end position."""
-    found = []
-    for end, (name, statute) in _automaton().iter_long(folded):
-        if statute is not None:
-            found.append((end - len(name) + 1, end + 1, statute))
-    return found
+    return [(start, end, statute) for start, end, _, statute in _gazetteer().longest(folded)]

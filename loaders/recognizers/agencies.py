@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-import ahocorasick
-
 from loaders import regions
+from loaders.matcher import Gazetteer
 from loaders.reference import table, word_list
 from loaders.regions import Region
 
@@ -111,28 +110,22 @@ def _national() -> dict[str, str]:
 
 
 @cache
-def _national_automaton() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for name in _national():
-        automaton.add_word(name, name)
-    automaton.make_automaton()
-    return automaton
+def _national_gazetteer() -> Gazetteer[str]:
+    """National bodies' names and aliases, each with its full name."""
+    return Gazetteer(_national().items())
 
 
 @cache
-def _bare_automaton() -> ahocorasick.Automaton:
+def _bare_gazetteer() -> Gazetteer[str]:
     """Body names that stand alone as a name: full forms and abbreviations of 3+ characters."""
-    automaton = ahocorasick.Automaton()
-    for form, body in _bodies().items():
-        if (
-            body.family == "gov"
-            and len(form) >= 3
-            and not form.startswith(("人民", "政府"))
-            and not form.endswith(_NEEDS_PLACE)
-        ):
-            automaton.add_word(form, form)
-    automaton.make_automaton()
-    return automaton
+    return Gazetteer(
+        (form, form)
+        for form, body in _bodies().items()
+        if body.family == "gov"
+        and len(form) >= 3
+        and not form.startswith(("人民", "政府"))
+        and not form.endswith(_NEEDS_PLACE)
+    )
 
 
 def level_region(level: str, region: Region | None) -> Region | None:
@@ -352,13 +345,11 @@ def _youth(text: str, folded: str, context: RegionContext) -> list[AgencyMatch]:
 
 
 def _national_names(text: str, folded: str) -> list[AgencyMatch]:
-    names = _national()
     found = []
-    for end, alias in _national_automaton().iter_long(folded):
-        start = end - len(alias) + 1
-        if len(alias) <= 2 and not _standalone(folded, start, end + 1):
+    for start, end, alias, name in _national_gazetteer().longest(folded):
+        if len(alias) <= 2 and not _standalone(folded, start, end):
             continue  # 中办 inside 集中办理
-        found.append(AgencyMatch(start, end + 1, text[start : end + 1], names[alias]))
+        found.append(AgencyMatch(start, end, text[start:end], name))
     return found
 
 
@@ -373,12 +364,11 @@ def _standalone(folded: str, start: int, end: int) -> bool:
 
 def _bare(text: str, folded: str) -> list[AgencyMatch]:
     found = []
-    for end, form in _bare_automaton().iter_long(folded):
-        start = end - len(form) + 1
+    for start, end, _form, _ in _bare_gazetteer().longest(folded):
         prev = folded[start - 1] if start else "\n"
         glued = prev not in _BEFORE_LEVEL and "\u4e00" <= prev <= "\u9fff"
         if not glued or folded.endswith(_context_words(), 0, start):  # a verb before it
-            found.append(AgencyMatch(start, end + 1, text[start : end + 1], None, None, bare=True))
+            found.append(AgencyMatch(start, end, text[start:end], None, None, bare=True))
     return found
 
 

@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import ahocorasick
-
 from loaders import regions
+from loaders.matcher import Gazetteer
 from loaders.recognizers.endings import names_ending_with
 from loaders.recognizers.instruments import TitleMatch, title_class
 from loaders.reference import table
@@ -35,13 +34,9 @@ class MediaMatch:
 
 
 @cache
-def _names() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for row in table("media.tsv"):
-        if row["role"] == "name":
-            automaton.add_word(row["name_or_ending"], row["name_or_ending"])
-    automaton.make_automaton()
-    return automaton
+def _names() -> Gazetteer[str]:
+    names = (r["name_or_ending"] for r in table("media.tsv") if r["role"] == "name")
+    return Gazetteer((name, name) for name in names)
 
 
 @cache
@@ -115,9 +110,8 @@ def _quoted_accounts(text: str, folded: str) -> list[MediaMatch]:
 
 def _known_names(text: str, folded: str) -> list[MediaMatch]:
     found = []
-    for end, name in _names().iter_long(folded):
-        start = end - len(name) + 1
-        found.append(MediaMatch(start, end + 1, text[start : end + 1], name))
+    for start, end, name, _ in _names().longest(folded):
+        found.append(MediaMatch(start, end, text[start:end], name))
     return found
 
 

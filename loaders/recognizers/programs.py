@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-import ahocorasick
-
 from loaders import regions
+from loaders.matcher import Gazetteer
 from loaders.recognizers.endings import names_ending_with
 from loaders.reference import table, word_list
 
@@ -43,14 +42,13 @@ def _words(role: str) -> tuple[str, ...]:
 
 
 @cache
-def _known() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for row in table("programs.tsv"):
-        for form in {row["label"], *row["forms"].split("|")}:
-            if form:
-                automaton.add_word(form, (form, row["label"]))
-    automaton.make_automaton()
-    return automaton
+def _known() -> Gazetteer[str]:
+    """Every listed form of a program, with its label."""
+    return Gazetteer(
+        (form, row["label"])
+        for row in table("programs.tsv")
+        for form in {row["label"], *row["forms"].split("|")}
+    )
 
 
 @cache
@@ -66,10 +64,7 @@ def known_labels() -> frozenset[str]:
 def label_of(phrase: str) -> str:
     """Canonical label: quote marks dropped, known aliases mapped to their label."""
     bare = _QUOTE_MARKS.sub("", phrase).strip()
-    for _end, (form, label) in _known().iter(phrase):
-        if len(form) == len(phrase):
-            return label
-    return bare
+    return _known().get(phrase) or bare
 
 
 def find_programs(text: str, folded: str) -> list[ProgramMatch]:
@@ -80,9 +75,8 @@ def find_programs(text: str, folded: str) -> list[ProgramMatch]:
 
 def _known_programs(text: str, folded: str) -> list[ProgramMatch]:
     found = []
-    for end, (form, label) in _known().iter_long(folded):
-        start = end - len(form) + 1
-        found.append(ProgramMatch(start, end + 1, text[start : end + 1], label))
+    for start, end, _form, label in _known().longest(folded):
+        found.append(ProgramMatch(start, end, text[start:end], label))
     return found
 
 
