@@ -16,6 +16,7 @@ say so in their name (`*_html`). User input reaches SPARQL only as a bound term.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import io
@@ -26,16 +27,15 @@ import threading
 import unicodedata
 import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from urllib.parse import unquote, urlencode
 
-import networkx as nx
 import pyoxigraph as ox
 
-from kg import analytics, queries
+from kg import analytics, graph_view, queries, summary
 from kg.export import GRAPH_FORMATS, RDF_FORMATS, export
 from kg.mapping import TYPE_OF_SLUG, entity_iri, report_iri
 from kg.sparql import QueryError, Result
@@ -50,6 +50,7 @@ __all__ = [
     "ENTITY_TYPES",
     "EXPORT_FORMATS",
     "MAX_UPLOAD_MB",
+    "OUTCOME_ROWS_SHOWN",
     "SPARQL_ROW_CAP",
     "SPARQL_TIMEOUT",
     "TYPE_COLOURS",
@@ -78,6 +79,7 @@ __all__ = [
     "run_sparql",
     "safe_file_name",
     "sentence_html",
+    "write_summary",
 ]
 
 ENTITY_TYPES = queries.ENTITY_CLASSES
@@ -98,6 +100,8 @@ UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
 MAX_UPLOAD_MB = 20
 MENTION_LIMIT = 200
 GRAPH_CAP = 300
+OUTCOME_ROWS_SHOWN = 2_000  # rows of the outcome table on the page; sums use all
+FACTS_BATCH = 400  # nodes per query when fetching the facts around a ring
 
 _HEX = re.compile(r"[0-9a-f]{8,64}")
 _OUTCOME_REST = re.compile(r"[0-9a-f]{8,64}/\d+")
@@ -564,47 +568,106 @@ class Neighbourhood:
         return self.total > len(self.nodes)
 
 
-class Catalog:
-    """The read side of one open store. Figures are computed on first use and kept: open a
-    new catalog after the store changes."""
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    """What the entity index keeps of one entity: enough to search, draw and rank it."""
 
-    def __init__(self, store: Store) -> None:
+    type: str
+    label: str
+    kind: str | None
+    degree: int  # distinct neighbours in the whole graph
+
+
+CO_CITED_KEPT = 100  # pairs the summary keeps; `co_cited(limit)` asks for fewer
+
+
+class Catalog:
+    """The read side of one open store. Whole-store figures come from the store's summary
+    (`kg.summary`, written by `kg ingest`, `kg remove` and uploads) when it describes the
+    graphs this snapshot holds; otherwise they are computed on first use, once, and saved
+    for the next reader. Open a new catalog after the store changes."""
+
+    def __init__(self, store: Store, *, use_summary: bool = True) -> None:
         self.store = store
+        self._use_summary = use_summary
+        self._parts: dict[str, object] = {}
         self._texts: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def _select(self, sparql: str, **bindings) -> list[dict]:
         return self.store.select(sparql, **bindings)
 
-    # -- reports ---------------------------------------------------------------------
+    def _rows(self, sparql: str) -> Iterator[dict]:
+        return self.store.iter_select(sparql)
+
+    # -- the summary -----------------------------------------------------------------
 
     @cached_property
-    def reports(self) -> dict[str, ReportInfo]:
+    def fingerprint(self) -> summary.Fingerprint:
+        """Which report graphs this snapshot holds (one index scan, no query)."""
+        return summary.Fingerprint.of(self.store.graph_names())
+
+    def _part(self, name: str):
+        with self._lock:
+            if name in self._parts:
+                return self._parts[name]
+        data = None
+        if self._use_summary:
+            data = summary.load(self.store.path, name, self.fingerprint)
+        if data is None:
+            data = self.compute_part(name)
+            if self._use_summary and self.fingerprint.reports:
+                with contextlib.suppress(OSError):  # a read-only directory: compute again
+                    summary.save(self.store.path, {name: data}, self.fingerprint)
+        with self._lock:
+            self._parts.setdefault(name, data)
+            return self._parts[name]
+
+    def compute_part(self, name: str):
+        """One part of the summary (`kg.summary.PARTS`), computed from the store."""
+        compute = {
+            "reports": self._compute_reports,
+            "entities": self._compute_entities,
+            "outcomes": self._compute_outcomes,
+            "overview": self._compute_overview,
+        }
+        return compute[name]()
+
+    # -- reports ---------------------------------------------------------------------
+
+    def _compute_reports(self) -> list[dict]:
         counts = {r["report"]: r for r in self._select(queries.APP_REPORT_COUNTS)}
-        out = {}
+        out: dict[str, dict] = {}
         for row in self._select(queries.APP_REPORTS):
             if row["hash"] in out:  # a report with two titles or publishers keeps the first
                 continue
             c = counts.get(row["report"], {})
-            out[row["hash"]] = ReportInfo(
-                id=row["hash"],
-                iri=row["report"],
-                title=row["title"],
-                publisher=row["publisher"],
-                publisher_iri=row["publisherIri"],
-                year=row["year"],
-                published=row["published"],
-                region=row["region"],
-                doc_number=row["docNumber"],
-                source=row["source"],
-                mentions=c.get("mentions", 0),
-                entities=c.get("entities", 0),
-                facts=c.get("facts", 0),
-            )
-        return out
+            out[row["hash"]] = {
+                "id": row["hash"],
+                "iri": row["report"],
+                "title": row["title"],
+                "publisher": row["publisher"],
+                "publisher_iri": row["publisherIri"],
+                "year": row["year"],
+                "published": row["published"],
+                "region": row["region"],
+                "doc_number": row["docNumber"],
+                "source": row["source"],
+                "mentions": c.get("mentions", 0),
+                "entities": c.get("entities", 0),
+                "facts": c.get("facts", 0),
+            }
+        return list(out.values())
+
+    @cached_property
+    def reports(self) -> dict[str, ReportInfo]:
+        return {r["id"]: ReportInfo(**r) for r in self._part("reports")}
+
+    def report_count(self) -> int:
+        return self.fingerprint.reports
 
     def is_empty(self) -> bool:
-        return not self.reports
+        return self.fingerprint.reports == 0
 
     def report_rows(self) -> list[dict]:
         """The report list, one dict per report, for a table."""
@@ -651,11 +714,122 @@ class Catalog:
             return None
         return ReportView(self.reports[report_id], text, self.spans(report_id))
 
+    # -- the entity index ------------------------------------------------------------
+
+    def _compute_entities(self) -> dict:
+        """Every entity with its type, label, kind and degree, and the aliases."""
+        nodes: dict[str, list] = {}
+        for r in self._rows(queries.APP_ENTITIES):
+            if r["e"] not in nodes:  # an entity with two labels keeps the first
+                nodes[r["e"]] = [r["e"], _local(r["class"]), r["label"], None, 0]
+        for r in self._select(queries.APP_ENTITY_KINDS):
+            if r["e"] in nodes and nodes[r["e"]][3] is None:
+                nodes[r["e"]][3] = r["kind"]
+        neighbours: dict[str, set[str]] = defaultdict(set)
+        for r in self._rows(queries.APP_LINKED):
+            s, o = r["s"], r["o"]
+            if s in nodes and o in nodes:
+                neighbours[s].add(o)
+                neighbours[o].add(s)
+        for iri, near in neighbours.items():
+            nodes[iri][4] = len(near)
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for r in self._select(queries.APP_ALIASES):
+            if r["e"] in nodes and r["name"] not in aliases[r["e"]]:
+                aliases[r["e"]].append(r["name"])
+        return {"rows": list(nodes.values()), "aliases": dict(aliases)}
+
+    @cached_property
+    def _entities(self) -> dict[str, EntityInfo]:
+        return {
+            iri: EntityInfo(type_, label, kind, degree)
+            for iri, type_, label, kind, degree in self._part("entities")["rows"]
+        }
+
+    @cached_property
+    def _names(self) -> list[tuple[str, str, str]]:
+        """(iri, name, lower-cased name) for every label and alias, for search."""
+        aliases = self._part("entities")["aliases"]
+        out = []
+        for iri, info in self._entities.items():
+            for name in (info.label, *aliases.get(iri, ())):
+                out.append((iri, name, name.lower()))
+        return out
+
+    def has_entity(self, iri: str | None) -> bool:
+        return iri is not None and iri in self._entities
+
+    def entity_type(self, iri: str) -> str | None:
+        info = self._entities.get(iri)
+        return info.type if info else None
+
+    def node_label(self, iri: str) -> str | None:
+        info = self._entities.get(iri)
+        return info.label if info else None
+
     # -- overview --------------------------------------------------------------------
+
+    def _compute_overview(self) -> dict:
+        entities = self._entities
+        cites = [
+            {"s": r["s"], "p": r["p"], "o": r["o"], "reports": r["reports"]}
+            for r in self._select(queries.APP_CITES)
+        ]
+        wanted = {r["s"] for r in cites} | {r["o"] for r in cites}
+        nodes = [
+            {"key": iri, "type": entities[iri].type, "label": entities[iri].label}
+            for iri in wanted
+            if iri in entities
+        ]
+        g = graph_view.build(nodes, [{**r, "p": _local(r["p"])} for r in cites])
+        co_cited = [
+            [g.nodes[a]["label"], g.nodes[b]["label"], n]
+            for a, b, n in analytics.co_citation(g, n=CO_CITED_KEPT)
+        ]
+        reports = self.reports.values()
+        publishers = {r.publisher_iri for r in reports if r.publisher_iri}
+        pool = [n for n in publishers if n in entities] or list(entities)
+        center = max(pool, key=lambda n: (entities[n].degree, n)) if pool else None
+        programs = self._compute_programs()
+        return {
+            "stats": self.store.stats(),
+            "top_cited": self._select(queries.APP_TOP_CITED),
+            "kinds": self._select(queries.APP_KINDS),
+            "co_cited": co_cited,
+            "region_year": self._compute_region_year(),
+            "programs_by_agency": self._programs_by_agency(programs),
+            "program_reach": self._program_reach(programs),
+            "default_center": center,
+            "instrument_kinds": sorted({e.kind for e in entities.values() if e.kind}),
+            "regions": sorted({r.region for r in reports if r.region}),
+            "years": sorted({r.year for r in reports if r.year is not None}),
+        }
+
+    def _compute_programs(self) -> list[dict]:
+        """Who runs which program, in how many reports, by agency then program name (names
+        from the entity index)."""
+        entities = self._entities
+        rows = [
+            {
+                "agency": r["agency"],
+                "agencyLabel": entities[r["agency"]].label,
+                "program": r["program"],
+                "programLabel": entities[r["program"]].label,
+                "reports": r["reports"],
+            }
+            for r in self._select(queries.APP_RUNS)
+            if r["agency"] in entities and r["program"] in entities
+        ]
+        rows.sort(key=lambda r: (r["agencyLabel"], r["programLabel"]))
+        return rows
+
+    @property
+    def _overview(self) -> dict:
+        return self._part("overview")
 
     def counts(self) -> list[tuple[str, str, int]]:
         """(key, display name, count) for reports, mentions and each entity type."""
-        stats = self.store.stats()
+        stats = self._overview["stats"]
         out = [
             ("reports", "Reports 报告", stats["reports"]),
             ("mentions", "Mentions 提及", stats["mentions"]),
@@ -664,15 +838,14 @@ class Catalog:
         return out
 
     def relation_counts(self) -> list[dict]:
-        stats = self.store.stats()["relations"]
+        stats = self._overview["stats"]["relations"]
         return [{"relation": relation_name(r), "facts": n} for r, n in stats.items()]
 
     def co_cited(self, limit: int = 20) -> list[dict]:
         """Instrument pairs cited by the same agencies (kg.analytics.co_citation)."""
-        g = self.graph
         return [
-            {"instrument": g.nodes[a]["label"], "with": g.nodes[b]["label"], "agencies": n}
-            for a, b, n in analytics.co_citation(g, n=limit)
+            {"instrument": a, "with": b, "agencies": n}
+            for a, b, n in self._overview["co_cited"][:limit]
         ]
 
     def top_cited(self, limit: int = 20) -> list[dict]:
@@ -684,19 +857,18 @@ class Catalog:
                 "agencies": r["agencies"],
                 "ref": entity_ref(r["law"]),
             }
-            for r in self._select(queries.APP_TOP_CITED)[:limit]
+            for r in self._overview["top_cited"][:limit]
         ]
 
     def kinds(self) -> list[dict]:
         return [
             {"kind": kind_name(r["kind"]), "instruments": r["instruments"], "reports": r["reports"]}
-            for r in self._select(queries.APP_KINDS)
+            for r in self._overview["kinds"]
         ]
 
-    def agencies_by_region_year(self) -> list[dict]:
-        """Per report region and year: reports, publishing agencies, agencies mentioned."""
+    def _compute_region_year(self) -> list[dict]:
         mentioned: dict[str, set[str]] = defaultdict(set)
-        for row in self._select(queries.APP_REPORT_AGENCIES):
+        for row in self._rows(queries.APP_REPORT_AGENCIES):
             mentioned[report_id_of(row["report"])].add(row["agency"])
         cells: dict[tuple, dict] = {}
         for r in self.reports.values():
@@ -718,13 +890,22 @@ class Catalog:
             for (region, year), c in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
         ]
 
+    def agencies_by_region_year(self) -> list[dict]:
+        """Per report region and year: reports, publishing agencies, agencies mentioned."""
+        return self._overview["region_year"]
+
     def programs_by_agency(self) -> list[dict]:
+        return self._overview["programs_by_agency"]
+
+    def program_reach(self, limit: int = 20) -> list[dict]:
+        """Programs by the number of agencies that run them."""
+        return self._overview["program_reach"][:limit]
+
+    @staticmethod
+    def _programs_by_agency(programs: list[dict]) -> list[dict]:
         by_agency: dict[tuple[str, str], list[str]] = defaultdict(list)
-        reports: dict[tuple[str, str], int] = Counter()
-        for r in self._select(queries.APP_PROGRAMS_BY_AGENCY):
-            key = (r["agency"], r["agencyLabel"])
-            by_agency[key].append(r["programLabel"])
-            reports[key] = max(reports[key], r["reports"])
+        for r in programs:
+            by_agency[(r["agency"], r["agencyLabel"])].append(r["programLabel"])
         rows = [
             {
                 "agency": label,
@@ -736,24 +917,35 @@ class Catalog:
         ]
         return sorted(rows, key=lambda r: (-r["programs"], r["agency"]))
 
-    def program_reach(self, limit: int = 20) -> list[dict]:
-        """Programs by the number of agencies that run them."""
+    @staticmethod
+    def _program_reach(programs: list[dict]) -> list[dict]:
         agencies: dict[str, set[str]] = defaultdict(set)
-        for r in self._select(queries.APP_PROGRAMS_BY_AGENCY):
+        for r in programs:
             agencies[r["programLabel"]].add(r["agency"])
         rows = [{"program": p, "agencies": len(a)} for p, a in agencies.items()]
-        return sorted(rows, key=lambda r: (-r["agencies"], r["program"]))[:limit]
+        return sorted(rows, key=lambda r: (-r["agencies"], r["program"]))
 
-    @cached_property
-    def outcomes(self) -> list[dict]:
-        """Every outcome with who reported it, in which report, year and region."""
+    def _compute_outcomes(self) -> dict:
+        entities = self._entities
+        agency: dict[tuple[str, str], str | None] = {}
+        for r in self._rows(queries.APP_OUTCOME_AGENCIES):
+            info = entities.get(r["a"])
+            agency.setdefault((r["o"], r["report"]), info.label if info else None)
+        measures: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+        for r in self._rows(queries.APP_OUTCOME_MEASURES):
+            if r["t"] in entities:
+                measures[(r["o"], r["report"])][entities[r["t"]].label] = None
         rows = []
-        for r in self._select(queries.APP_OUTCOMES):
+        seen: set[tuple[str, str]] = set()
+        for r in self._rows(queries.APP_OUTCOME_ROWS):
+            key = (r["o"], r["report"])
+            if key in seen:  # a second label or value: the first is kept
+                continue
+            seen.add(key)
             info = self.reports.get(report_id_of(r["report"]))
-            agency = r["agencyLabel"] or (info.publisher if info else None)
             rows.append(
                 {
-                    "agency": agency,
+                    "agency": agency.get(key) or (info.publisher if info else None),
                     "year": info.year if info else None,
                     "region": info.region if info else None,
                     "measure": r["measure"],
@@ -761,24 +953,44 @@ class Catalog:
                     "qualifier": r["qualifier"],
                     "unit": r["unit"],
                     "outcome": r["label"],
-                    "measures": r["measures"] or None,
+                    "measures": "、".join(measures.get(key, ())) or None,
                     "report": info.name if info else None,
                     "report_id": report_id_of(r["report"]),
                     "ref": entity_ref(r["o"]),
                 }
             )
         rows.sort(key=lambda r: (r["agency"] or "", r["year"] or 0, r["report_id"], r["ref"]))
-        return rows
-
-    def outcome_options(self) -> dict[str, list]:
-        """The values the outcome filters offer: agencies, years, regions, units."""
-        rows = self.outcomes
-        return {
+        options = {
             "agencies": sorted({r["agency"] for r in rows if r["agency"]}),
             "years": sorted({r["year"] for r in rows if r["year"] is not None}),
             "regions": sorted({r["region"] for r in rows if r["region"]}),
             "units": [u for u, _ in Counter(r["unit"] for r in rows if r["unit"]).most_common()],
         }
+        wide, long = compare_outcomes(rows)
+        return {
+            "rows": _columns(rows),
+            "options": options,
+            "comparison": [_columns(wide), _columns(long)],
+        }
+
+    @property
+    def outcomes(self) -> list[dict]:
+        """Every outcome with who reported it, in which report, year and region."""
+        return self._outcome_tables[0]
+
+    @cached_property
+    def _outcome_tables(self) -> tuple[list[dict], list[dict], list[dict]]:
+        part = self._part("outcomes")
+        wide, long = part["comparison"]
+        return _records(part["rows"]), _records(wide), _records(long)
+
+    def outcome_comparison(self) -> tuple[list[dict], list[dict]]:
+        """`compare_outcomes` of every outcome."""
+        return self._outcome_tables[1], self._outcome_tables[2]
+
+    def outcome_options(self) -> dict[str, list]:
+        """The values the outcome filters offer: agencies, years, regions, units."""
+        return self._part("outcomes")["options"]
 
     # -- search and entities ---------------------------------------------------------
 
@@ -791,25 +1003,27 @@ class Catalog:
         if not q:
             return []
         wanted = set(ENTITY_TYPES if types is None else types)
+        entities = self._entities
         best: dict[str, Hit] = {}
         for needle in dict.fromkeys([q, fold(q)]):
-            for r in self._select(queries.APP_SEARCH, q=ox.Literal(needle)):
-                type_ = _local(r["class"])
-                if type_ not in wanted:
+            low = needle.lower()
+            for iri, name, name_low in self._names:
+                if low not in name_low:
                     continue
-                name, low = r["name"], needle.lower()
-                score = 0 if name.lower() == low else 1 if name.lower().startswith(low) else 2
-                hit = Hit(r["e"], entity_ref(r["e"]), r["label"], type_, name, score)
-                old = best.get(r["e"])
+                info = entities[iri]
+                if info.type not in wanted:
+                    continue
+                score = 0 if name_low == low else 1 if name_low.startswith(low) else 2
+                hit = Hit(iri, entity_ref(iri), info.label, info.type, name, score)
+                old = best.get(iri)
                 if old is None or _rank(hit) < _rank(old):
-                    best[r["e"]] = hit
-        degree = self._degree
+                    best[iri] = hit
         order = {t: i for i, t in enumerate(ENTITY_TYPES)}
         hits = sorted(
             best.values(),
             key=lambda h: (
                 h.score,
-                -degree.get(h.iri, 0),
+                -entities[h.iri].degree,
                 order.get(h.type, 99),
                 len(h.label),
                 h.label,
@@ -912,47 +1126,40 @@ class Catalog:
 
     # -- the graph -------------------------------------------------------------------
 
-    @cached_property
-    def graph(self) -> nx.MultiDiGraph:
-        """Entities and facts; each edge keeps the set of reports that state it."""
-        g = nx.MultiDiGraph()
-        for r in self._select(queries.GRAPH_NODES):
-            if r["e"] not in g:
-                g.add_node(r["e"], type=_local(r["class"]), label=r["label"], kind=r["kind"])
-        for r in self._select(queries.APP_FACTS):
-            s, o, rel = r["s"], r["o"], _local(r["p"])
-            if s in g and o in g:
-                if g.has_edge(s, o, key=rel):
-                    g.edges[s, o, rel]["reports"].add(report_id_of(r["report"]))
-                else:
-                    g.add_edge(s, o, key=rel, reports={report_id_of(r["report"])})
-        return g
-
-    @cached_property
-    def _degree(self) -> dict[str, int]:
-        g = self.graph
-        return {n: len(set(g.succ[n]) | set(g.pred[n])) for n in g}
-
     def graph_options(self) -> dict[str, list]:
         """What the explore filters offer: types, instrument kinds, regions, years."""
-        kinds = sorted({k for _, k in self.graph.nodes(data="kind") if k})
+        overview = self._overview
         return {
             "types": list(ENTITY_TYPES),
-            "kinds": kinds,
-            "regions": sorted({r.region for r in self.reports.values() if r.region}),
-            "years": sorted({r.year for r in self.reports.values() if r.year is not None}),
+            "kinds": overview["instrument_kinds"],
+            "regions": overview["regions"],
+            "years": overview["years"],
         }
 
     def default_center(self) -> str | None:
         """The best-connected publishing agency, else the best-connected entity."""
-        publishers = {r.publisher_iri for r in self.reports.values() if r.publisher_iri}
-        pool = [n for n in publishers if n in self.graph] or list(self.graph)
-        if not pool:
+        if self.is_empty():
             return None
-        return max(pool, key=lambda n: (self._degree.get(n, 0), n))
+        return self._overview["default_center"]
 
-    def node_label(self, iri: str) -> str | None:
-        return self.graph.nodes[iri]["label"] if iri in self.graph else None
+    def _facts_around(self, nodes: Sequence[str], *, both: bool = True) -> list[dict]:
+        """One row per fact per report with an end among `nodes` (the subject only unless
+        `both`), whose other end is an entity (s, p, o, report)."""
+        entities = self._entities
+        rows = []
+        for start in range(0, len(nodes), FACTS_BATCH):
+            terms = [ox.NamedNode(n) for n in nodes[start : start + FACTS_BATCH]]
+            for r in self._select(queries.app_facts_around(terms, both=both)):
+                if r["s"] in entities and r["o"] in entities:
+                    rows.append(
+                        {
+                            "s": r["s"],
+                            "p": _local(r["p"]),
+                            "o": r["o"],
+                            "report": report_id_of(r["report"]),
+                        }
+                    )
+        return rows
 
     def neighbourhood(
         self,
@@ -970,9 +1177,10 @@ class Catalog:
         Type and kind filters select nodes (kinds apply to legal instruments only); region
         and year filters select facts by the report that states them. When the cap cuts a
         ring, its best-connected nodes are kept and farther rings are left out, so the
-        picture stays connected."""
-        g = self.graph
-        if center not in g:
+        picture stays connected. Only these facts are fetched (one query per ring), and
+        only they make the networkx graph (`kg.graph_view.build`)."""
+        entities = self._entities
+        if center not in entities:
             return None
         types_ = set(ENTITY_TYPES if types is None else types)
         kinds_ = set(kinds or ())
@@ -986,28 +1194,28 @@ class Catalog:
             }
 
         def node_ok(n: str) -> bool:
-            a = g.nodes[n]
-            if a["type"] not in types_:
+            a = entities[n]
+            if a.type not in types_:
                 return False
-            return not (kinds_ and a["type"] == "LegalInstrument" and a["kind"] not in kinds_)
+            return not (kinds_ and a.type == "LegalInstrument" and a.kind not in kinds_)
 
-        def fact_ok(reports: set[str]) -> bool:
-            return allowed is None or not allowed.isdisjoint(reports)
-
-        def neighbours(n: str) -> Iterable[str]:
-            for nb, edges in g.succ[n].items():
-                if any(fact_ok(d["reports"]) for d in edges.values()):
-                    yield nb
-            for nb, edges in g.pred[n].items():
-                if any(fact_ok(d["reports"]) for d in edges.values()):
-                    yield nb
-
+        facts: list[dict] = []
+        expanded: set[str] = set()
         rings: list[list[str]] = [[center]]
         seen = {center}
         for _ in range(max(1, depth)):
+            frontier = rings[-1]
+            rows = self._facts_around(frontier)
+            facts += rows
+            expanded.update(frontier)
+            near: dict[str, dict[str, None]] = defaultdict(dict)  # ordered sets
+            for r in rows:
+                if allowed is None or r["report"] in allowed:
+                    near[r["s"]][r["o"]] = None
+                    near[r["o"]][r["s"]] = None
             ring = []
-            for n in rings[-1]:
-                for nb in neighbours(n):
+            for n in frontier:
+                for nb in near.get(n, ()):
                     if nb not in seen and node_ok(nb):
                         seen.add(nb)
                         ring.append(nb)
@@ -1020,42 +1228,61 @@ class Catalog:
             room = cap - len(kept)
             if room <= 0:
                 break
-            ring = sorted(ring, key=lambda n: (-self._degree.get(n, 0), g.nodes[n]["label"]))
+            ring = sorted(ring, key=lambda n: (-entities[n].degree, entities[n].label))
             for n in ring[:room]:
                 kept[n] = d
             if len(ring) > room:
                 break
+        # A fact between two kept nodes that no ring expanded: among the out-facts of one.
+        facts += self._facts_around([n for n in kept if n not in expanded], both=False)
+        g = graph_view.build(
+            [{"key": n, "type": entities[n].type, "label": entities[n].label} for n in kept],
+            [r for r in facts if allowed is None or r["report"] in allowed],
+        )
         nodes = [
             NodeView(
                 n,
                 entity_ref(n),
-                g.nodes[n]["label"],
-                g.nodes[n]["type"],
-                g.nodes[n]["kind"],
-                self._degree.get(n, 0),
+                entities[n].label,
+                entities[n].type,
+                entities[n].kind,
+                entities[n].degree,
                 d,
             )
             for n, d in kept.items()
         ]
-        pairs: dict[tuple[str, str], tuple[list[str], set[str]]] = {}
-        for s in kept:
-            for o, edges in g.succ[s].items():
-                if o not in kept:
-                    continue
-                for rel, d in edges.items():
-                    if fact_ok(d["reports"]):
-                        rels, reps = pairs.setdefault((s, o), ([], set()))
-                        rels.append(rel)
-                        reps |= d["reports"] if allowed is None else d["reports"] & allowed
-        edges = [
-            EdgeView(s, o, tuple(sorted(rels)), len(reps)) for (s, o), (rels, reps) in pairs.items()
-        ]
+        edges = []
+        for s, o in dict.fromkeys(g.edges()):
+            rels = sorted(g[s][o])
+            reps = set().union(*(d["report_ids"] for d in g[s][o].values()))
+            edges.append(EdgeView(s, o, tuple(rels), len(reps)))
         return Neighbourhood(center, depth, nodes, edges, len(seen), cap)
+
+
+def _columns(rows: list[dict]) -> dict:
+    """Rows of one shape as column names and value lists: a third of the JSON of a list of
+    dicts, parsed four times as fast."""
+    columns = list(rows[0]) if rows else []
+    return {"columns": columns, "rows": [[r.get(c) for c in columns] for r in rows]}
+
+
+def _records(table: dict) -> list[dict]:
+    columns = table["columns"]
+    return [dict(zip(columns, values, strict=True)) for values in table["rows"]]
 
 
 def _rank(hit: Hit) -> tuple[int, bool]:
     """Better matches first; on a tie the canonical name beats an alias."""
     return hit.score, hit.matched != hit.label
+
+
+def write_summary(store: Store) -> summary.Fingerprint:
+    """Compute the store's summary and save it in its directory, for the app's readers;
+    writers call this after their last write (`kg ingest`, `kg remove`, uploads)."""
+    catalog = Catalog(store, use_summary=False)
+    parts = {name: catalog._part(name) for name in summary.PARTS}
+    summary.save(store.path, parts, catalog.fingerprint)
+    return catalog.fingerprint
 
 
 # -- outcome tables -----------------------------------------------------------------------
@@ -1335,6 +1562,10 @@ def add_reports(
             if progress:
                 progress(n, len(reports))
         store.flush()
+        if any(r is not None and r.status != "unchanged" for _, r, _ in results):
+            # The reports are in either way: without a summary the app computes its figures.
+            with contextlib.suppress(Exception):
+                write_summary(store)
     finally:
         store.close()
     return results

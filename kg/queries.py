@@ -203,13 +203,19 @@ SELECT ?e ?p ?direction ?other ?otherLabel ?sentence ?start ?end ?report WHERE {
 } ORDER BY ?p ?otherLabel ?report ?start
 """
 
-# One row per fact per report: the explore page filters facts by the reports' year and region.
-APP_FACTS = (
+# The entity index of the app's summary: GRAPH_NODES in three cheap parts (its OPTIONALs
+# over every graph take a minute on 10,000 reports; these take seconds).
+APP_ENTITIES = (
     """
-SELECT ?s ?p ?o ?report WHERE { GRAPH ?report { ?s ?p ?o } VALUES ?p { %s } }
+SELECT DISTINCT ?e ?class ?label WHERE {
+  GRAPH ?g { ?e a ?class ; skos:prefLabel ?label }
+  VALUES ?class { %s }
+}
 """
-    % _FACTS
+    % _ENTITY_CLASSES
 )
+APP_ENTITY_KINDS = "SELECT DISTINCT ?e ?kind WHERE { GRAPH ?g { ?e zg:kind ?kind } }"
+APP_LINKED = "SELECT DISTINCT ?s ?o WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?p { %s } }" % _FACTS
 
 APP_ALIASES = "SELECT DISTINCT ?e ?name WHERE { GRAPH ?g { ?e skos:altLabel ?name } }"
 
@@ -220,18 +226,19 @@ SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?reports) WHERE {
 """
 
 
-def app_facts_around(nodes) -> str:
-    """Facts (one row per report) with either end among `nodes`: `pyoxigraph.NamedNode`s,
-    whose serialization is a checked IRI, never user text."""
+def app_facts_around(nodes, *, both: bool = True) -> str:
+    """Facts (one row per report) whose subject (or, if `both`, either end) is among
+    `nodes`: `pyoxigraph.NamedNode`s, whose serialization is a checked IRI, never user
+    text. The relations are a FILTER, not VALUES: Oxigraph 0.5 would join two VALUES blocks
+    as a cross product first (30 times slower for a few hundred nodes)."""
     values = " ".join(str(n) for n in nodes)
+    inward = "UNION { VALUES ?o { %s } GRAPH ?report { ?s ?p ?o } }" % values if both else ""
     return """
 SELECT ?s ?p ?o ?report WHERE {
-  { VALUES ?s { %s } GRAPH ?report { ?s ?p ?o } }
-  UNION
-  { VALUES ?o { %s } GRAPH ?report { ?s ?p ?o } }
-  VALUES ?p { %s }
+  { VALUES ?s { %s } GRAPH ?report { ?s ?p ?o } } %s
+  FILTER(?p IN (%s))
 }
-""" % (values, values, _FACTS)
+""" % (values, inward, _FACTS.replace(" ", ", "))
 
 
 APP_TOP_CITED = """
@@ -252,32 +259,27 @@ APP_REPORT_AGENCIES = """
 SELECT ?report ?agency WHERE { GRAPH ?report { ?report zg:mentions ?agency . ?agency a zg:Agency } }
 """
 
-APP_PROGRAMS_BY_AGENCY = """
-SELECT ?agency ?agencyLabel ?program ?programLabel (COUNT(DISTINCT ?g) AS ?reports) WHERE {
-  GRAPH ?g {
-    ?agency zg:runs ?program .
-    ?agency skos:prefLabel ?agencyLabel . ?program skos:prefLabel ?programLabel .
-  }
-} GROUP BY ?agency ?agencyLabel ?program ?programLabel ORDER BY ?agencyLabel ?programLabel
+APP_RUNS = """
+SELECT ?agency ?program (COUNT(DISTINCT ?g) AS ?reports) WHERE {
+  GRAPH ?g { ?agency zg:runs ?program }
+} GROUP BY ?agency ?program
 """
 
-APP_OUTCOMES = """
-SELECT ?o ?report (SAMPLE(?l) AS ?label) (SAMPLE(?v) AS ?value) (SAMPLE(?u) AS ?unit)
-       (SAMPLE(?q) AS ?qualifier) (SAMPLE(?mt) AS ?measure) (SAMPLE(?a) AS ?agency)
-       (SAMPLE(?al) AS ?agencyLabel)
-       (GROUP_CONCAT(DISTINCT ?tl; SEPARATOR="、") AS ?measures)
-WHERE {
+# The outcome table in three parts, joined by the app (one query grouping by outcome and
+# report with SAMPLEs over every graph takes three times as long).
+APP_OUTCOME_ROWS = """
+SELECT ?o ?report ?label ?value ?unit ?qualifier ?measure WHERE {
   GRAPH ?report {
-    ?o a zg:Outcome ; skos:prefLabel ?l .
-    OPTIONAL { ?o zg:value ?v }
-    OPTIONAL { ?o zg:unit ?u }
-    OPTIONAL { ?o zg:qualifier ?q }
-    OPTIONAL { ?o zg:measureText ?mt }
-    OPTIONAL { ?a zg:reports ?o . ?a skos:prefLabel ?al }
-    OPTIONAL { ?o zg:measures ?t . ?t skos:prefLabel ?tl }
+    ?o a zg:Outcome ; skos:prefLabel ?label .
+    OPTIONAL { ?o zg:value ?value }
+    OPTIONAL { ?o zg:unit ?unit }
+    OPTIONAL { ?o zg:qualifier ?qualifier }
+    OPTIONAL { ?o zg:measureText ?measure }
   }
-} GROUP BY ?o ?report
+}
 """
+APP_OUTCOME_AGENCIES = "SELECT ?o ?report ?a WHERE { GRAPH ?report { ?a zg:reports ?o } }"
+APP_OUTCOME_MEASURES = "SELECT ?o ?report ?t WHERE { GRAPH ?report { ?o zg:measures ?t } }"
 
 # Cypher examples for the Neo4j backend (labels = entity types, property `label`).
 APP_CYPHER_EXAMPLES = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,6 +158,19 @@ class Store:
         results = self.query(sparql, substitutions=subs)
         names = [v.value for v in results.variables]
         return [{n: _py(row[n]) for n in names} for row in results]
+
+    def iter_select(self, sparql: str, **bindings: ox.NamedNode | ox.Literal) -> Iterator[dict]:
+        """`select` row by row, for results too large to hold as one list."""
+        subs = {ox.Variable(k): v for k, v in bindings.items()} or None
+        results = self.query(sparql, substitutions=subs)
+        names = [v.value for v in results.variables]
+        for row in results:
+            yield {n: _py(row[n]) for n in names}
+
+    def graph_names(self) -> list[str]:
+        """The IRIs of the named graphs (one per report), from the graph index: no query,
+        so a cheap check of what the store holds (`kg.summary.Fingerprint`)."""
+        return [g.value for g in self._store.named_graphs()]
 
     def report_ids(self) -> list[str]:
         return [row["hash"] for row in self.select(queries.REPORT_IDS)]

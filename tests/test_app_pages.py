@@ -241,3 +241,35 @@ def test_hostile_report_reaches_pages_escaped(hostile_dir, monkeypatch, page):
         assert 'href="javascript' not in body
     if page != "explore":
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in _html(at)
+
+
+def test_overview_counts_a_report_added_after_the_summary(tmp_path, monkeypatch):
+    """A summary that no longer describes the store is not shown: the new report counts."""
+    outcomes = list(batch.run([str(p) for p in SEEDS], progress=False))
+    store = Store(tmp_path / "store")
+    store.add(outcomes[0].report)
+    browse.write_summary(store)
+    store.add(outcomes[1].report)  # a writer that leaves the summary behind
+    store.flush()
+    store.close()
+    at = run_page(tmp_path / "store", "overview", monkeypatch)
+    assert {m.label: m.value for m in at.metric}["Reports 报告"] == "2"
+
+
+def test_overview_shows_the_first_outcomes_and_sums_them_all(seeds_dir, monkeypatch):
+    monkeypatch.setattr(browse, "OUTCOME_ROWS_SHOWN", 3)
+    at = run_page(seeds_dir, "overview", monkeypatch)
+    caption = next(c.value for c in at.caption if " outcomes" in c.value and " of " in c.value)
+    assert "the first 3 shown" in caption
+    total = int(caption.split(" of ")[1].split()[0].replace(",", ""))
+    (table, wide) = at.dataframe[-2:]
+    assert len(table.value) == 3
+    assert (
+        wide.value["outcomes"].sum()
+        == sum(
+            1
+            for r in browse.Catalog(Store(seeds_dir, read_only=True)).outcomes
+            if r["value"] is not None
+        )
+        and total > 3
+    )

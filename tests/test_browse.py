@@ -529,3 +529,106 @@ def test_catalog_co_cited_pairs_from_analytics(tmp_path):
         "中华人民共和国行政处罚法",
         "中华人民共和国行政许可法",
     }
+
+
+# -- the summary the writers keep -----------------------------------------------------------
+
+_OVERVIEW = (
+    "counts",
+    "relation_counts",
+    "top_cited",
+    "kinds",
+    "co_cited",
+    "agencies_by_region_year",
+    "programs_by_agency",
+    "program_reach",
+    "outcome_options",
+    "graph_options",
+    "default_center",
+    "report_rows",
+)
+
+
+def _figures(cat: browse.Catalog) -> dict:
+    return {name: getattr(cat, name)() for name in _OVERVIEW} | {"outcomes": cat.outcomes}
+
+
+def test_summary_gives_the_figures_computed_from_the_store(tmp_path):
+    store = seeds_store(tmp_path / "s")
+    browse.write_summary(store)
+    store.close()
+    read = Store(tmp_path / "s", read_only=True)
+    from_summary = browse.Catalog(read)
+    assert from_summary.fingerprint.reports == 2
+    assert _figures(from_summary) == _figures(browse.Catalog(read, use_summary=False))
+    assert from_summary.search("新洲区城管委")[0].ref == XINZHOU
+
+
+def test_a_stale_summary_is_never_shown(tmp_path):
+    """A report added by a writer that kept no summary (here `Store.add`) shows at once."""
+    from loaders.pipeline import extract
+
+    first, second = SEEDS
+    store = Store(tmp_path / "s")
+    store.add(extract(first))
+    browse.write_summary(store)
+    store.add(extract(second))
+    store.flush()
+    cat = browse.Catalog(store)
+    assert cat.counts()[0][2] == 2 and len(cat.report_rows()) == 2
+    assert _figures(cat) == _figures(browse.Catalog(store, use_summary=False))
+
+
+def test_uploads_and_kg_ingest_and_remove_keep_the_summary_fresh(tmp_path):
+    from kg import summary
+    from kg.cli import main
+
+    def fresh(part: str):
+        cat = browse.Catalog(Store(store_dir, read_only=True))
+        return cat, summary.load(store_dir, part, cat.fingerprint)
+
+    store_dir = tmp_path / "s"
+    browse.add_reports(store_dir, [browse.extract_upload("a.txt", HOSTILE.encode()).report])
+    cat, overview = fresh("overview")
+    assert overview["stats"]["reports"] == 1
+    assert main(["ingest", *map(str, SEEDS), "--store", str(store_dir), "--summary"]) == 0
+    cat, overview = fresh("overview")
+    assert overview["stats"]["reports"] == 3
+    rid = next(r["id"] for r in cat.report_rows() if r["source"] == "upload:a.txt")
+    assert main(["remove", rid, "--store", str(store_dir), "--summary"]) == 0
+    cat, reports = fresh("reports")
+    assert len(reports) == 2 and cat.counts()[0][2] == 2 and rid not in cat.reports
+
+
+def test_without_summary_kg_ingest_leaves_it_to_the_first_reader(tmp_path):
+    """Plain `kg ingest` skips the whole-store summary; the first reader computes it, shows
+    the new figures and saves it for the next reader."""
+    from kg import summary
+    from kg.cli import main
+
+    store_dir = tmp_path / "s"
+    assert main(["ingest", str(SEEDS[0]), "--store", str(store_dir), "--summary"]) == 0
+    assert main(["ingest", *map(str, SEEDS), "--store", str(store_dir)]) == 0
+    cat = browse.Catalog(Store(store_dir, read_only=True))
+    assert summary.load(store_dir, "overview", cat.fingerprint) is None  # stale: not used
+    assert cat.counts()[0][2] == 2
+    again = browse.Catalog(Store(store_dir, read_only=True))
+    assert summary.load(store_dir, "overview", again.fingerprint)["stats"]["reports"] == 2
+
+
+def test_neighbourhood_builds_only_its_part_of_the_graph_with_report_sets(catalog):
+    from kg import graph_view
+
+    center = browse.iri_of_ref(JINAN)
+    nb = catalog.neighbourhood(center)
+    g = graph_view.build(
+        [{"key": n.iri, "type": n.type, "label": n.label} for n in nb.nodes],
+        catalog._facts_around([n.iri for n in nb.nodes]),
+    )
+    assert g.number_of_nodes() == len(nb.nodes)
+    assert {(e.source, e.target) for e in nb.edges} == set(g.edges())
+    for e in nb.edges:
+        reports = set().union(*(d["report_ids"] for d in g[e.source][e.target].values()))
+        assert e.reports == len(reports) >= 1 and e.relations == tuple(
+            sorted(g[e.source][e.target])
+        )

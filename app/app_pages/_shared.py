@@ -79,7 +79,7 @@ def empty_state() -> None:
 def sidebar() -> None:
     with st.sidebar:
         cat = _catalog(str(store_path()))
-        n = len(cat.reports) if cat is not None else 0
+        n = cat.report_count() if cat is not None else 0
         st.caption(f"Store {md_code(store_path().name)} · {n} reports")
         if neo4j_uri():
             st.caption("Neo4j: connected for Cypher on the Query page")

@@ -30,7 +30,7 @@ if query.strip():
         center = right.selectbox("Matches", list(names), format_func=names.get, key="explore_pick")
     else:
         right.warning("No entity has a name or alias containing this text.")
-if center is None or center not in cat.graph:
+if not cat.has_entity(center):
     center = cat.default_center()
 if center is None:
     st.info("The store holds reports but no entities to draw.")
@@ -75,7 +75,7 @@ nb = cat.neighbourhood(
 label = cat.node_label(center) or ref
 head, link = st.columns([4, 1])
 head.markdown(
-    f"**{browse.md_escape(label)}** · {browse.type_name(cat.graph.nodes[center]['type'])}"
+    f"**{browse.md_escape(label)}** · {browse.type_name(cat.entity_type(center))}"
     f" · {len(nb.nodes)} entities, {len(nb.edges)} links within depth {depth}"
 )
 link.page_link(

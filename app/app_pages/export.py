@@ -15,7 +15,7 @@ if cat is None:
     ui.empty_state()
     st.stop()
 st.caption(
-    f"{len(cat.reports)} reports. RDF formats come straight from the store (TriG and N-Quads "
+    f"{cat.report_count()} reports. RDF formats come straight from the store (TriG and N-Quads "
     "keep one named graph per report); the property-graph formats come from the graph of "
     "entities and facts. Each file is built when you click its button."
 )

@@ -100,8 +100,10 @@ agencies = c2.multiselect("Agencies", options["agencies"], placeholder="all agen
 years = c3.multiselect("Years", options["years"], placeholder="all years")
 units = c4.multiselect("Units", options["units"], placeholder="all units")
 rows = browse.filter_outcomes(cat.outcomes, agencies=agencies, years=years, units=units, text=text)
-st.caption(f"{len(rows)} of {len(cat.outcomes)} outcomes")
-table = [{**r, "page": browse.entity_href(r["ref"])} for r in rows]
+shown = rows[: browse.OUTCOME_ROWS_SHOWN]
+more = f" · the first {len(shown):,} shown: filter to see others" if len(shown) < len(rows) else ""
+st.caption(f"{len(rows):,} of {len(cat.outcomes):,} outcomes{more}")
+table = [{**r, "page": browse.entity_href(r["ref"])} for r in shown]
 st.dataframe(
     table,
     hide_index=True,
@@ -120,7 +122,8 @@ st.dataframe(
     ],
     column_config={"page": link, "value": st.column_config.NumberColumn(format="%g")},
 )
-wide, long = browse.compare_outcomes(rows)
+filtered = text.strip() or agencies or years or units
+wide, long = browse.compare_outcomes(rows) if filtered else cat.outcome_comparison()
 if wide:
     st.markdown("**Comparison** — sum of values per agency and unit, by year")
     left, right = st.columns([3, 2])
