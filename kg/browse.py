@@ -583,7 +583,7 @@ CO_CITED_KEPT = 100  # pairs the summary keeps; `co_cited(limit)` asks for fewer
 
 class Catalog:
     """The read side of one open store. Whole-store figures come from the store's summary
-    (`kg.summary`, written by `kg ingest`, `kg remove` and uploads) when it describes the
+    (`kg.summary`, written by uploads and `kg ingest/remove --summary`) when it describes the
     graphs this snapshot holds; otherwise they are computed on first use, once, and saved
     for the next reader. Open a new catalog after the store changes."""
 
@@ -622,6 +622,12 @@ class Catalog:
         with self._lock:
             self._parts.setdefault(name, data)
             return self._parts[name]
+
+    def prepare(self) -> None:
+        """Read (or, for a changed store, compute and save) every part of the summary now,
+        so that the wait comes once, where the app shows a spinner, not inside some page."""
+        for name in summary.PARTS:
+            self._part(name)
 
     def compute_part(self, name: str):
         """One part of the summary (`kg.summary.PARTS`), computed from the store."""

@@ -632,3 +632,19 @@ def test_neighbourhood_builds_only_its_part_of_the_graph_with_report_sets(catalo
         assert e.reports == len(reports) >= 1 and e.relations == tuple(
             sorted(g[e.source][e.target])
         )
+
+
+def test_prepare_computes_and_saves_every_part_of_a_changed_store(tmp_path):
+    """What the app runs behind its spinner: after it, no page computes anything."""
+    from kg import summary
+
+    store_dir = tmp_path / "s"
+    from loaders.pipeline import extract
+
+    writer = Store(store_dir)
+    for path in SEEDS:
+        writer.add(extract(path))
+    writer.close()
+    cat = browse.Catalog(Store(store_dir, read_only=True))
+    cat.prepare()
+    assert all(summary.load(store_dir, p, cat.fingerprint) is not None for p in summary.PARTS)
