@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from loaders.model import Span
@@ -29,15 +29,24 @@ _MAX_NAV_START = 40
 _MAX_NAV_PHRASE = 80
 _MAX_NAV_LABEL = 200
 
-# \r\n?|[\v\f…], opening with a character class so that the engine skips to candidates.
-_LINE_BREAKS = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029](?:(?<=\r)\n)?")
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u2069\ufeff]"
+_BREAK_CHARS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_INVISIBLE_CHARS = (
+    "\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff"
 )
-_SURROGATES = re.compile("[\ud800-\udfff]")  # halves of a UTF-16 pair, alone: not text
+_SURROGATE_CHARS = "\ud800-\udfff"  # halves of a UTF-16 pair, alone: not text
+_ODD_SPACE_CHARS = "\u00a0\u1680\u2000-\u200a\u202f\u205f"
+# \r\n?|[\v\f…], opening with a character class so that the engine skips to candidates.
+_LINE_BREAKS = re.compile(f"[{_BREAK_CHARS}](?:(?<=\r)\n)?")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_SURROGATES = re.compile(f"[{_SURROGATE_CHARS}]")
 _IDEOGRAPHIC_SPACES = re.compile("\u3000\u3000*")  # a literal first: searched for, not tried
-_ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f]")
+_ODD_SPACES = re.compile(f"[{_ODD_SPACE_CHARS}]")
+# Any character that one of the patterns above starts with: one scan tells whether any of
+# them has work to do.
+_ANY_ODD = re.compile(
+    f"[{_BREAK_CHARS}{_INVISIBLE_CHARS}{_SURROGATE_CHARS}\u3000{_ODD_SPACE_CHARS}]"
+)
 _BULLETS = "•·・‧-*▪●◆■ \t"
 _DATE_ONLY = re.compile(
     r"[\[【(（]?\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})"
@@ -79,9 +88,9 @@ class _Furniture:
 
 def clean_text(raw: str) -> CleanText:
     """Normalize `raw`, drop navigation and repeated blocks, mark metadata lines."""
-    rules = _furniture()
+    _furniture()  # read and checked whatever the text
     lines = [line.strip() for line in _normalize(raw).split("\n")]
-    kinds = [_classify(line, rules) if line else _Kind.CONTENT for line in lines]
+    kinds = [_line_kind(line) if line else _Kind.CONTENT for line in lines]
     kept = [i for i, line in enumerate(lines) if line and kinds[i] is not _Kind.NAVIGATION]
     repeated = _repeated([lines[i] for i in kept])
     dropped = {kept[k] for k, is_repeat in enumerate(repeated) if is_repeat}
@@ -101,14 +110,23 @@ def _normalize(raw: str) -> str:
     hash, store or JSON could take the text) becomes U+FFFD. NFC, not NFKC, so that
     full-width punctuation stays.
     """
-    text = _LINE_BREAKS.sub("\n", raw)
-    text = _INVISIBLE.sub("", text)
-    text = _SURROGATES.sub("\ufffd", text)
-    text = _IDEOGRAPHIC_SPACES.sub(" ", text)
-    text = _ODD_SPACES.sub(" ", text)
+    text = raw
+    if _ANY_ODD.search(raw) is not None:  # else none of these would change a character
+        text = _LINE_BREAKS.sub("\n", text)
+        text = _INVISIBLE.sub("", text)
+        text = _SURROGATES.sub("\ufffd", text)
+        text = _IDEOGRAPHIC_SPACES.sub(" ", text)
+        text = _ODD_SPACES.sub(" ", text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
+
+
+@lru_cache(maxsize=16384)
+def _line_kind(line: str) -> _Kind:
+    """`_classify` by the rules of `_furniture()`, remembered: pages of one site share
+    their headings, furniture and navigation lines."""
+    return _classify(line, _furniture())
 
 
 def _classify(line: str, rules: _Furniture) -> _Kind:
@@ -160,8 +178,13 @@ def _repeated(lines: list[str]) -> list[bool]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        sources = {first[line], latest[line]} if line in first else set()
-        length = max((_run_length(lines, j, i) for j in sources), default=0)
+        if line not in first:  # a new line: no run repeats from it
+            flags[i] = False
+            first[line] = latest[line] = i
+            i += 1
+            continue
+        sources = {first[line], latest[line]}
+        length = max(_run_length(lines, j, i) for j in sources)
         if length >= 2 and sum(len(lines[k]) for k in range(i, i + length)) >= _MIN_RUN_CHARS:
             for k in range(i, i + length):
                 flags[k] = True

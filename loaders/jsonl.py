@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from loaders.model import Entity, Report
+from loaders.model import Entity, Relation, Report
 
 _TYPE_FIELDS = {
     "LegalInstrument": ("kind", "doc_number", "issuer"),
@@ -40,14 +40,17 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "region": report.region,
         "doc_number": report.doc_number,
         "entities": [entity_to_dict(e) for e in report.entities],
-        "relations": [
-            {
-                "type": r.type,
-                "source": r.source,
-                "target": r.target,
-                "evidence": {"start": r.evidence.start, "end": r.evidence.end},
-                **({"role": r.role} if r.role else {}),
-            }
-            for r in report.relations
-        ],
+        "relations": [_relation_to_dict(r) for r in report.relations],
     }
+
+
+def _relation_to_dict(r: Relation) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": r.type,
+        "source": r.source,
+        "target": r.target,
+        "evidence": {"start": r.evidence.start, "end": r.evidence.end},
+    }
+    if r.role:
+        out["role"] = r.role
+    return out

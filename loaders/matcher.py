@@ -11,6 +11,7 @@ Offsets are code-point indices into the `str`, as everywhere in the loaders.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Generic, TypeVar
 
@@ -27,6 +28,8 @@ class Gazetteer(Generic[V]):
     def __init__(self, entries: Iterable[tuple[str, V]]) -> None:
         self._values: dict[str, V] = {form: value for form, value in entries if form}
         self._forms = list(self._values)
+        # The default automaton: a DFA scans faster alone, but between the other stages of
+        # a report its large tables fall out of the CPU caches and it scans slower.
         self._automaton = (
             AhoCorasick(self._forms, matchkind=MatchKind.LeftmostLongest) if self._forms else None
         )
@@ -47,7 +50,19 @@ class Gazetteer(Generic[V]):
         if self._automaton is None:
             return []
         forms, values = self._forms, self._values
-        return [
-            (start, end, forms[i], values[forms[i]])
-            for i, start, end in self._automaton.find_matches_as_indexes(text)
-        ]
+        try:
+            found = self._automaton.find_matches_as_indexes(text)
+        except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot encode
+            found = self._automaton.find_matches_as_indexes(_without_surrogates(text, forms))
+        return [(start, end, forms[i], values[forms[i]]) for i, start, end in found]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(text: str, forms: list[str]) -> str:
+    """`text` with each lone surrogate replaced by one character that no form contains: the
+    offsets stay, and no form matched across a surrogate before either."""
+    used = set().union(*forms)
+    filler = next(ch for ch in ("\ufffd", "\x00", "\uffff", "\ufffe") if ch not in used)
+    return _SURROGATE.sub(filler, text)

@@ -50,6 +50,12 @@ _OPENING_REGION_SUBJECT = re.compile(
 )
 
 
+_SPEECH_DATE = re.compile(r"(?:19|20)\d\d年\d{1,2}月\d{1,2}日")
+_BARE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{0,12}[〔\[(（]\d{4}.*号")
+_OPENING_DATE = re.compile(r"(?:(?:19|20)\d\d年(?:度|以来)?|一年来|近年来|今年以来)[,，]?")
+_SENTENCE_END = re.compile(r"[。；;\n]")
+
+
 @dataclass(frozen=True, slots=True)
 class Header:
     """What the opening of a report says about it, before agencies are known."""
@@ -85,11 +91,9 @@ def _title(text: str, html_title: str | None) -> tuple[str | None, tuple[int, in
             break  # the body has begun: a title stands before it
         if not stripped or _BULLET.match(line):
             continue
-        if re.match(r"(?:19|20)\d\d年\d{1,2}月\d{1,2}日", stripped):
+        if _SPEECH_DATE.match(stripped):
             continue  # the date line of a speech (2018年11月22日在…会议上)
-        if stripped.endswith((":", "：")) or re.fullmatch(
-            r"[\u4e00-\u9fff]{0,12}[〔\[(（]\d{4}.*号", stripped
-        ):
+        if stripped.endswith((":", "：")) or _BARE_DOC_NUMBER.fullmatch(stripped):
             continue  # an addressee line (省政府:) or a bare 文号
         if _DATE.search(stripped) or _SOURCE.search(stripped):
             continue
@@ -162,13 +166,14 @@ def infer_region(folded: str, title: str | None) -> Region | None:
     support: Counter[str] = Counter()
     for code, score in scores.items():
         region = all_regions[code]
-        confirmed = code in official or any(a.code in official for a in regions.ancestors(region))
+        chain = regions.ancestors(region)
+        confirmed = code in official or any(a.code in official for a in chain)
         # With no official name at all, a city's or province's short name (肇庆) still counts;
         # a county's (公安, 东城) is too often an ordinary word.
         if not confirmed and (official or region.level == "county"):
             continue
         support[code] += score
-        for ancestor in regions.ancestors(region):
+        for ancestor in chain:
             support[code] += 0.5 * scores.get(ancestor.code, 0.0)
     if not support:
         return None
@@ -188,9 +193,30 @@ def _region_slogans() -> tuple[str, ...]:
 
 def _named_in_full(text: str, start: int, name: str) -> bool:
     """An official name (肇庆市), or a short one in a slogan about the place (法治肇庆)."""
-    return regions.is_official(name) or any(text.endswith(w, 0, start) for w in _region_slogans())
+    return regions.is_official(name) or text.endswith(_region_slogans(), 0, start)
 
 
+def _last(compute):
+    """Remember `compute(folded, header)` for the latest pair only, by identity: the stages
+    of one report ask again and again about the same text and header (both immutable)."""
+    latest: tuple[str, Header, object] | None = None
+
+    def cached(folded: str, header: Header):
+        nonlocal latest
+        seen = latest
+        if seen is not None and seen[0] is folded and seen[1] is header:
+            return seen[2]
+        result = compute(folded, header)
+        latest = (folded, header, result)
+        return result
+
+    cached.__doc__ = compute.__doc__
+    cached.__name__ = compute.__name__
+    cached.__wrapped__ = compute
+    return cached
+
+
+@_last
 def opening(folded: str, header: Header) -> tuple[int, int]:
     """The first body sentence, after the title and any addressee line, without its date."""
     pos = header.title_span[1] if header.title_span else 0
@@ -199,16 +225,16 @@ def opening(folded: str, header: Header) -> tuple[int, int]:
         addressee = len(stripped) < 60 and stripped.endswith((":", "："))
         if len(stripped) >= 20 and not addressee and not _BULLET.match(stripped):
             start = folded.index(stripped, pos)
-            m = re.match(r"(?:(?:19|20)\d\d年(?:度|以来)?|一年来|近年来|今年以来)[,，]?", stripped)
+            m = _OPENING_DATE.match(stripped)
             if m:
                 start += m.end()
             lead = _LEAD.match(folded, start)
             if lead is not None and folded[lead.end() : lead.end() + 1] in ",，":
                 start = lead.end() + 1  # 在区委、区政府的坚强领导下,东城街道深入…
             end = len(folded)
-            stop = re.search(r"[。；;\n]", folded[start:])
+            stop = _SENTENCE_END.search(folded, start)
             if stop:
-                end = start + stop.start()
+                end = stop.start()
             return start, end
         pos += len(line) + 1
     return 0, 0
@@ -287,6 +313,7 @@ def _level_words() -> frozenset[str]:
     return frozenset(word_list("level_words.txt"))
 
 
+@_last
 def _town_mention(folded: str, header: Header) -> TownMention | None:
     """The town named in the title or source line, the subject of the opening sentence,
     or, in a report that speaks as 我镇, the town of that level it names most."""

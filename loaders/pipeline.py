@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -130,7 +131,8 @@ def _add_agencies(builder, text, folded, found, publisher, region, town) -> None
         found, agency_rules.town_party_committees(text, folded, town=town)
     )
     numbers = [(n.start, n.end) for n in find_doc_numbers(folded)]
-    found = [m for m in found if not any(s < m.end and m.start < e for s, e in numbers)]
+    if numbers:
+        found = [m for m in found if not any(s < m.end and m.start < e for s, e in numbers)]
     parents: list[tuple[str, str, int]] = []
     for m in found:
         name = m.canonical or _bare_name(m, pub, region)
@@ -184,21 +186,26 @@ def _fuller_form(short: Entity, agencies: list[Entity]) -> Entity | None:
     size = len(label)
     for other in agencies:  # `other is short` fails the length test
         full = other.label
-        head = full[: len(full) - size]
-        if len(full) > size and full.endswith(label) and regions.lookup(head.removeprefix("中共")):
+        if (
+            len(full) > size
+            and full.endswith(label)
+            and regions.lookup(full[: len(full) - size].removeprefix("中共"))
+        ):
             return other
     if any(fold(m.text) == label for m in short.mentions):
         return None  # written in full
-    if short.mentions:
-        form = _abbreviation(_body_part(label))
-        if not all(form in fold(m.text) for m in short.mentions):
-            return None
+    body = _body_part(label)
+    form = _abbreviation(body)
+    if short.mentions and not all(form in fold(m.text) for m in short.mentions):
+        return None
+    if len(label) == len(body) or form == body or "中共" in label:
+        return None  # what `_abbreviates` refuses whatever the full name
     candidates = [
         other
         for other in agencies
         if other is not short
+        and _abbreviates(label, other.label)  # the cheaper test first: both are pure
         and any(fold(m.text) == other.label or len(m.text) > 4 for m in other.mentions)
-        and _abbreviates(short.label, other.label)
     ]
     return candidates[0] if len(candidates) == 1 else None
 
@@ -345,12 +352,15 @@ def _add_instruments(builder, instruments, text: str, folded: str, *, own: str |
         entity.issuer = entity.issuer or issuers.get(number.issuer_code)
 
 
+_GAP = re.compile(r"[。；;\n、,，]")
+
+
 def _owner_of(number, instruments: list[InstrumentMatch], folded: str) -> int | None:
     """The title a 文号 belongs to: the one it follows (《…》(闽司[2017]348号)), else the one
     it directly precedes (国发〔2016〕9号《…》). Outer titles win over nested ones."""
 
     def gap_free(a: int, b: int) -> bool:
-        return not re.search(r"[。；;\n、,，]", folded[a:b])
+        return not _GAP.search(folded, a, b)
 
     after = [
         i
@@ -409,10 +419,11 @@ def _add_places(builder, text: str, folded: str, region) -> None:
 
 def _link(builder, publisher_id: str | None, region) -> None:
     """Facts the report states about its author, each with its supporting sentence."""
-    ents = builder.entities()
+    ents = builder.entities()  # mentions sorted by start: the first outside furniture wins
     if publisher_id:
+        in_furniture = builder._in_furniture
         for e in ents:
-            first = builder.fact_position(e)
+            first = next((m.start for m in e.mentions if not in_furniture(m.start)), None)
             if first is None:
                 continue  # named only in page furniture: no fact about the author
             if e.type == "LegalInstrument":
@@ -432,13 +443,19 @@ def _role(builder, pos: int) -> str | None:
     return _sentence_role(builder.text, builder.sentences.at(pos), builder.roles)
 
 
-def _sentence_role(text: str, span: Span, known: dict[Span, str | None]) -> str | None:
+def _sentence_role(text: str, span: Span, known: dict[int, str | None]) -> str | None:
     """The role a sentence's cue words give what it cites; each sentence is read once,
-    however many instruments it names."""
-    if span not in known:
+    however many instruments it names (`known` is by where the sentence starts)."""
+    role = known.get(span.start, _UNKNOWN)
+    if role is _UNKNOWN:
         sentence = text[span.start : span.end]
-        known[span] = next((role for role, cue in _ROLE_CUES if cue.search(sentence)), None)
-    return known[span]
+        role = known[span.start] = next(
+            (role for role, cue in _ROLE_CUES if cue.search(sentence)), None
+        )
+    return role
+
+
+_UNKNOWN = object()
 
 
 def _link_measures(builder, ents: list[Entity]) -> None:
@@ -464,12 +481,15 @@ def _link_measures(builder, ents: list[Entity]) -> None:
 def _link_places(builder, ents: list[Entity], region) -> None:
     places = {e.label: e.id for e in ents if e.type == "Place"}
     all_regions = regions.all_regions()
+    labels: dict[str, str] = {}  # by region code: many agencies share a region
     for e in ents:
         if e.type != "Agency" or not e.mentions:
             continue
         code = builder.regions.get(e.id)
         if code and code in all_regions:
-            label = _region_label(all_regions[code])
+            label = labels.get(code)
+            if label is None:
+                label = labels[code] = _region_label(all_regions[code])
             target = places.get(label) or builder.entity("Place", label)
             builder.relate("locatedIn", e.id, target, e.mentions[0].start)
 
@@ -490,13 +510,6 @@ def _link_issuers(builder, ents: list[Entity]) -> None:
 # ---------------------------------------------------------------- assembly
 
 
-def _added(seen: set[Mention], mention: Mention) -> bool:
-    """Add `mention` to `seen`; whether it was new (one hash of it, not two)."""
-    size = len(seen)
-    seen.add(mention)
-    return len(seen) > size
-
-
 def entity_id(type_: str, label: str) -> str:
     """Stable across reports: the same statute cited by two reports is one entity."""
     return f"{ENTITY_SLUGS[type_]}:{label}"
@@ -514,10 +527,11 @@ class _Builder:
     regions: dict[str, str | None] = field(default_factory=dict)
     merged: dict[str, str] = field(default_factory=dict)  # merged id -> surviving id
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
-    _mentions: dict[str, set[Mention]] = field(default_factory=dict)  # per entity, for lookup
+    # per entity, its mentions as (text, start, end), which hash in C and compare as they do
+    _mentions: dict[str, set[tuple[str, int, int]]] = field(default_factory=dict)
     _sentences: Sentences | None = None
     _furniture_index: tuple[list[int], list[int]] | None = None  # starts, furthest end so far
-    roles: dict[Span, str | None] = field(default_factory=dict)  # by sentence, see `_role`
+    roles: dict[int, str | None] = field(default_factory=dict)  # by sentence start: `_role`
 
     @property
     def sentences(self) -> Sentences:
@@ -543,22 +557,28 @@ class _Builder:
                 list(itertools.accumulate((e for _s, e in ordered), max)),
             )
         starts, reach = self._furniture_index
+        if not starts:
+            return False
         i = bisect.bisect_right(starts, pos)
         return i > 0 and reach[i - 1] > pos
 
     def entity(self, type_: str, label: str, mention: Mention | None = None) -> str:
-        eid = entity_id(type_, label)
+        eid = f"{ENTITY_SLUGS[type_]}:{label}"  # entity_id, inlined: the hottest call
         entity = self.by_id.get(eid)
         if entity is None:
             entity = self.by_id[eid] = Entity(id=eid, type=type_, label=label)
-            self._mentions[eid] = set()
-        seen = self._mentions.get(eid)
-        if seen is None:  # an entity added whole (`add`): index the mentions it came with
-            seen = self._mentions[eid] = set(entity.mentions)
-        if mention is not None and _added(seen, mention):
-            entity.mentions.append(mention)
-            if mention.text != label and mention.text not in entity.aliases:
-                entity.aliases.append(mention.text)
+            seen = self._mentions[eid] = set()
+        else:
+            seen = self._mentions.get(eid)
+            if seen is None:  # an entity added whole (`add`): index the mentions it came with
+                seen = self._mentions[eid] = {(m.text, m.start, m.end) for m in entity.mentions}
+        if mention is not None:
+            key = (mention.text, mention.start, mention.end)
+            if key not in seen:
+                seen.add(key)
+                entity.mentions.append(mention)
+                if mention.text != label and mention.text not in entity.aliases:
+                    entity.aliases.append(mention.text)
         return eid
 
     def resolve(self, eid: str | None) -> str | None:
@@ -593,9 +613,14 @@ class _Builder:
         if key in self._seen or source == target:
             return
         self._seen.add(key)
-        self.relations.append(Relation(type_, source, target, self.sentences.at(pos), role))
+        sentences = self._sentences or self.sentences
+        self.relations.append(Relation(type_, source, target, sentences.at(pos), role))
 
     def entities(self) -> list[Entity]:
         for e in self.by_id.values():
-            e.mentions.sort(key=lambda m: m.start)
+            if len(e.mentions) > 1:
+                e.mentions.sort(key=_START)
         return list(self.by_id.values())
+
+
+_START = operator.attrgetter("start")

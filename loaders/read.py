@@ -289,7 +289,11 @@ def _control_share(text: str) -> float:
 
 
 def _detect(data: bytes) -> tuple[str, str]:
-    text = _strict(data, "utf-8")
+    try:
+        return data.decode("utf-8"), "utf-8"  # what `_strict` gives for complete UTF-8
+    except UnicodeDecodeError:
+        pass
+    text = _strict(data, "utf-8")  # forgives a character cut off at the end
     if text is not None:
         return text, "utf-8"
     candidates = list(_CJK_ENCODINGS)
@@ -391,6 +395,9 @@ def _cells(encoding: str, lead: int, trails: Iterable[int]) -> Iterator[str]:
             continue
 
 
+_ASCII = re.compile("[\x00-\x7f]+")
+
+
 def _plausibility(text: str) -> float:
     """How much the non-ASCII characters of a decoding look like Chinese text, 0..1.
 
@@ -398,14 +405,20 @@ def _plausibility(text: str) -> float:
     decoding (common characters and CJK punctuation) from a wrong one (rare characters,
     kana, private-use or replacement characters).
     """
-    common = _common_hanzi()
+    weights = _weights
     total = good = 0.0
-    for ch, n in Counter(text[:_SCORE_SAMPLE]).items():
-        if ch < "\x80":
-            continue
+    # ASCII dropped first, in C: the counts keep the order of first occurrence, so the sums
+    # add up in the same order as over the whole sample.
+    for ch, n in Counter(_ASCII.sub("", text[:_SCORE_SAMPLE])).items():
         total += n
-        good += n * (1.0 if ch in common else _char_weight(ord(ch)))
+        weight = weights.get(ch)
+        if weight is None:
+            weight = weights[ch] = 1.0 if ch in _common_hanzi() else _char_weight(ord(ch))
+        good += n * weight
     return 1.0 if total == 0 else good / total
+
+
+_weights: dict[str, float] = {}  # by character, as `_plausibility` weighs it
 
 
 def _char_weight(code: int) -> float:

@@ -113,17 +113,18 @@ def _level(code: str) -> str:
     return "county"
 
 
-def _rows() -> list[tuple[str, str]]:
+@cache
+def _rows() -> tuple[tuple[str, str], ...]:
     rows = []
     for path in _adcode_files():
         with path.open(encoding="utf-8") as f:
             rows += [(r["adcode"], r["name"]) for r in csv.DictReader(f)]
     # Taiwan's districts and townships share names with common words and mainland places.
-    return [
+    return tuple(
         (code, name)
         for code, name in rows
         if name not in _PLACEHOLDERS and not (code.startswith("71") and code[2:] != "0" * 10)
-    ]
+    )
 
 
 @cache
@@ -150,17 +151,39 @@ def _by_name() -> dict[str, tuple[Region, ...]]:
 def _by_short() -> dict[str, tuple[Region, ...]]:
     index: dict[str, list[Region]] = {}
     for region in all_regions().values():
-        if region.short != region.name:
-            index.setdefault(region.short, []).append(region)
+        short = region.short
+        if short != region.name:
+            index.setdefault(short, []).append(region)
     return {k: tuple(v) for k, v in index.items()}
 
 
 def lookup(name: str) -> tuple[Region, ...]:
     """Regions whose official name (or, failing that, short name) is `name`."""
-    return _by_name().get(name) or _by_short().get(name, ())
+    return _by_any_name().get(name, ())
+
+
+@cache
+def _by_any_name() -> dict[str, tuple[Region, ...]]:
+    """`_by_name`, and `_by_short` for the names it lacks: one lookup for `lookup`."""
+    index = dict(_by_short())
+    index.update(_by_name())
+    return index
 
 
 def parent(region: Region) -> Region | None:
+    """The region one level up, remembered by code and level (the name changes nothing)."""
+    key = (region.code, region.level)
+    found = _parents.get(key, _UNKNOWN)
+    if found is _UNKNOWN:
+        found = _parents[key] = _parent(region)
+    return found
+
+
+_UNKNOWN = object()
+_parents: dict[tuple[str, str], Region | None] = {}
+
+
+def _parent(region: Region) -> Region | None:
     regions = all_regions()
     if region.level == "county":
         return regions.get(region.city_code) or regions.get(region.province_code)
@@ -170,12 +193,19 @@ def parent(region: Region) -> Region | None:
 
 
 def ancestors(region: Region) -> list[Region]:
-    chain: list[Region] = []
-    current = parent(region)
-    while current is not None:
-        chain.append(current)
-        current = parent(current)
-    return chain
+    key = (region.code, region.level)
+    chain = _ancestors.get(key)
+    if chain is None:
+        found: list[Region] = []
+        current = parent(region)
+        while current is not None:
+            found.append(current)
+            current = parent(current)
+        chain = _ancestors[key] = tuple(found)
+    return list(chain)
+
+
+_ancestors: dict[tuple[str, str], tuple[Region, ...]] = {}
 
 
 @cache

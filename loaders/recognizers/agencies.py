@@ -9,6 +9,7 @@ simplified while mentions keep the text as written.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -18,7 +19,6 @@ from loaders.reference import table, word_list
 from loaders.regions import Region
 
 _LEVEL_CHARS = "省市区县州镇乡"
-_LEVEL_PATTERN = re.compile(f"[{_LEVEL_CHARS}]")
 # Characters after which a level character starts a name (、区政府), not ends a word (各区政府).
 _BEFORE_LEVEL = set('的和与及、,，。;；:：在由向对经将被为是了并同“”"（）()《》 \n\t·-—把从据')
 _PARTY = ("中国共产党", "中共")
@@ -61,17 +61,6 @@ def _bodies() -> dict[str, Body]:
     return {
         r["form"]: Body(r["form"], r["canonical"], r["family"]) for r in table("agency_bodies.tsv")
     }
-
-
-@cache
-def _max_body() -> int:
-    return max(len(f) for f in _bodies())
-
-
-@cache
-def _body_prefixes() -> frozenset[str]:
-    """Every prefix of every body form: a text that leaves this set starts no longer body."""
-    return frozenset(form[:n] for form in _bodies() for n in range(1, len(form) + 1))
 
 
 @cache
@@ -155,16 +144,35 @@ def _prefix_for(region: Region, written: str | None = None) -> str:
 
 
 def _longest_body(folded: str, pos: int) -> Body | None:
-    """The longest body form at `pos`: read on while the text is still a prefix of some
-    form, instead of trying every length down from the longest form."""
-    bodies, prefixes = _bodies(), _body_prefixes()
-    best = None
-    for stop in range(pos + 1, min(pos + _max_body(), len(folded)) + 1):
-        piece = folded[pos:stop]
-        if piece not in prefixes:
-            break
-        best = bodies.get(piece, best)
-    return best
+    """The longest body form at `pos`: one match of the forms' trie, which reads each
+    character once."""
+    m = _body_trie().match(folded, pos)
+    return _bodies()[m.group()] if m else None
+
+
+@cache
+def _body_trie() -> re.Pattern[str]:
+    """The body forms as a trie-shaped regex: at each character the branches of the forms
+    that go on, and a form that ends there is optional after it, so the longest wins."""
+    return re.compile(_trie_pattern(form for form in _bodies() if form))
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + emit(node[ch]) for ch in sorted(node) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root) or "(?!)"
 
 
 _TOWN_OFFICE = re.compile(
@@ -178,8 +186,10 @@ def _sub_unit(folded: str, pos: int) -> str:
         m = _TOWN_OFFICE.match(folded, pos)
         if m is not None:
             return m.group()
-    first = folded[pos : pos + 1]
-    return next((s for s in _sub_units_by_first().get(first, ()) if folded.startswith(s, pos)), "")
+    subs = _sub_units_by_first().get(folded[pos : pos + 1])
+    if not subs:
+        return ""  # most bodies end a name
+    return next((s for s in subs if folded.startswith(s, pos)), "")
 
 
 def sub_units_ending(last: str) -> tuple[str, ...]:
@@ -294,26 +304,40 @@ def _written_chain(names: list[str], region: Region) -> str:
 
 def _with_level(text: str, folded: str, context: RegionContext) -> list[AgencyMatch]:
     found = []
-    prefixes = _body_prefixes()
-    for hit in _LEVEL_PATTERN.finditer(folded):
+    level_words = _level_words()
+    names: dict[tuple[str, str], tuple[str | None, str | None]] = {}  # by level and form
+    # Only level characters that a body's first character follows (not 市场, 全市): most
+    # level characters are ordinary words.
+    bodies, trie = _bodies(), _body_trie()
+    for hit in _level_before_body().finditer(folded):
         i, ch = hit.start(), hit.group()
-        if folded[i + 1 : i + 2] not in prefixes:
-            continue  # no body follows (市场, 全市): most level characters are ordinary words
         level, begin_level = ch, i
-        if folded.startswith("自治区", i - 2) and ch == "区":
+        if ch == "区" and folded.startswith("自治区", i - 2):
             level, begin_level = "自治区", i - 2
-        elif folded[i - 1 : i + 1] in _level_words():
+        elif folded[i - 1 : i + 1] in level_words:
             continue
-        body = _longest_body(folded, i + 1)
-        if body is None:
+        form = trie.match(folded, i + 1)  # `_longest_body`, inlined
+        if form is None:
             continue
-        stop = i + 1 + len(body.form)
+        body = bodies[form.group()]
+        stop = form.end()
         sub = _sub_unit(folded, stop)
-        name, code = _level_name(level, body, context)
+        key = (level, body.form)
+        named = names.get(key)
+        if named is None:
+            named = names[key] = _level_name(level, body, context)
+        name, code = named
         stop += len(sub)
         begin = _party_prefix(folded, begin_level)
         found.append(AgencyMatch(begin, stop, text[begin:stop], name + sub if name else None, code))
     return found
+
+
+@cache
+def _level_before_body() -> re.Pattern[str]:
+    """A level character that the first character of some body form follows."""
+    firsts = "".join(sorted({form[0] for form in _bodies() if form}))
+    return re.compile(f"[{_LEVEL_CHARS}](?=[{re.escape(firsts)}])" if firsts else "(?!)")
 
 
 @lru_cache(maxsize=8192)

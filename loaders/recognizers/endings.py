@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 
 def names_ending_with(
@@ -13,15 +14,18 @@ def names_ending_with(
     """(start, end) of each run of up to `max_stem` name characters (CJK, plus `chars`) that
     ends with a match of `endings`; a name never reaches back into the previous one."""
     floor = 0
+    stem = _stem_pattern(chars)
     for m in endings.finditer(folded):
-        first = start = m.start()
-        lowest = max(floor, first - max_stem)
-        while start > lowest and _name_char(folded[start - 1], chars):
-            start -= 1
+        first = m.start()
+        # the leftmost start from which name characters run up to the ending
+        start = stem.search(folded, max(floor, first - max_stem), first).start()
         if first - start >= min_stem:
             yield start, m.end()
             floor = m.end()
 
 
-def _name_char(ch: str, chars: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or ch in chars
+@lru_cache(maxsize=64)
+def _stem_pattern(chars: str) -> re.Pattern[str]:
+    """Name characters (CJK, plus `chars`) up to the end of the searched range (`\\Z`, not
+    `$`, which would also stop before a line break); it matches, if only empty, at the end."""
+    return re.compile(f"[\u4e00-\u9fff{re.escape(chars)}]*\\Z")

@@ -30,6 +30,10 @@ _UNMARKED_TITLE = re.compile(
 )
 
 
+_ANGLE_TITLE = re.compile(r"[〈<＜]([^〈〉<>＜＞]{1,100})[〉>＞]")
+_NUMBER_AFTER = re.compile(r"^[(（〔\[]?[\u4e00-\u9fff]{1,10}[〔\[(（]\d{4}")
+
+
 @dataclass(frozen=True, slots=True)
 class TitleMatch:
     """One title: `text` is the surface with its marks, `name` the canonical title."""
@@ -57,22 +61,46 @@ def _forms() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(rows, key=lambda r: len(r[0]), reverse=True))
 
 
+@cache
+def _endings() -> frozenset[str]:
+    return frozenset(e for e, _ in _forms())
+
+
+@cache
+def _forms_by_last() -> dict[str, tuple[tuple[str, str], ...]] | None:
+    """`_forms` by the last character of the ending, in their order: a title ends with one
+    of those of its last character or with none. None if some ending is empty."""
+    if "" in _endings():
+        return None
+    index: dict[str, list[tuple[str, str]]] = {}
+    for ending, cls in _forms():
+        index.setdefault(ending[-1], []).append((ending, cls))
+    return {last: tuple(forms) for last, forms in index.items()}
+
+
 @lru_cache(maxsize=4096)
 def title_class(name: str) -> str | None:
     """An instrument kind, 'media', 'book', 'form', or None when the ending says nothing."""
     stripped = _stem(name)
-    if len(stripped) <= 2 and stripped in {e for e, _ in _forms()}:
+    if len(stripped) <= 2 and stripped in _endings():
         return None  # 《纲要》: a back-reference to a title named before, not a title
-    for ending, cls in _forms():
+    by_last = _forms_by_last()
+    forms = _forms() if by_last is None else by_last.get(stripped[-1:], ())
+    for ending, cls in forms:
         if stripped.endswith(ending):
             return cls
     return None
 
 
+_TRAILING_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
+
+
 def _stem(name: str) -> str:
     """The title without closing marks and a trailing (修订)/(2021-2025年)."""
     stripped = name.rstrip('》”"’ ')
-    return re.sub(r"[(（][^()（）]*[)）]$", "", stripped).strip()
+    if not stripped.endswith((")", "）", "\n")):  # (`$` matches before a final "\n" too)
+        return stripped.strip()  # nothing for the pattern to remove
+    return _TRAILING_NOTE.sub("", stripped).strip()
 
 
 def canonical_title(inner: str) -> str:
@@ -111,7 +139,7 @@ def _nested_angle_titles(text: str, outer: list[TitleMatch]) -> list[TitleMatch]
     """〈X〉 or <X> inside a 《…》 title is a title of its own."""
     nested = []
     for title in outer:
-        for m in re.finditer(r"[〈<＜]([^〈〉<>＜＞]{1,100})[〉>＞]", title.text):
+        for m in _ANGLE_TITLE.finditer(title.text):
             start = title.start + m.start()
             nested.append(_title(text, start, title.start + m.end(), nested=True))
     return nested
@@ -203,7 +231,7 @@ def find_unmarked_titles(
             continue
         line_end = text.find("\n", end)
         rest = text[end : line_end if line_end >= 0 else len(text)].strip()
-        numbered = re.match(r"^[(（〔\[]?[\u4e00-\u9fff]{1,10}[〔\[(（]\d{4}", rest)
+        numbered = _NUMBER_AFTER.match(rest)
         if not numbered and (rest or lead):
             continue  # not a line of its own and not followed by a 文号
         name = text[start:end]

@@ -21,11 +21,12 @@ original text. Vocabulary lives in `loaders/data/units.txt` and `loaders/data/ou
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from loaders.matcher import Gazetteer
 from loaders.model import Span
 from loaders.normalize import fold
 from loaders.reference import table, word_list
@@ -63,11 +64,12 @@ _NUMERAL = re.compile(rf"[\d{_CN_CHARS}]")
 _BEFORE_CODE = set(".-/_#×*")  # 2025-31483, v2.0: part of a code, not a count
 _TITLES = re.compile(r"《[^《》\n]*(?:》|$)", re.M)
 _QUOTED = re.compile(r'“[^“”\n]{1,25}”|"[^"\n]{1,25}"|「[^「」\n]{1,25}」|『[^『』\n]{1,25}』')
-_HEADING = re.compile(
-    r"^[ \t]*(?:(?P<part>第[一二三四五六七八九十]+部分)|(?P<top>[一二三四五六七八九十]+[、.])"
-    r"|(?P<sub>\([一二三四五六七八九十]+\)))(?P<title>[^\n]{0,40})$",
-    re.M,
+_HEADING_BODY = (
+    r"[ \t]*(?:(?P<part>第[一二三四五六七八九十]+部分)|(?P<top>[一二三四五六七八九十]+[、.])"
+    r"|(?P<sub>\([一二三四五六七八九十]+\)))(?P<title>[^\n]{0,40})$"
 )
+_HEADING = re.compile("^" + _HEADING_BODY, re.M)
+_HEADING_AFTER_BREAK = re.compile("\n" + _HEADING_BODY, re.M)  # see `_headings`
 # 第三十二条、三十三条: the second number is an ordinal too.
 _ORDINAL_LIST = re.compile(rf"第[\d{_CN_CHARS}]+[条款项章节批次期届]?[、,和及与至到-]$")
 _LEVELS = {"part": 0, "top": 1, "sub": 2}
@@ -125,8 +127,12 @@ class _Suffix:
         words = set(words)
         self.width = max(map(len, words), default=0)
         self.rx = re.compile(rf"(?:{_alternation(words)})$")
+        # `$` also matches before a final line break, so a word may end just before one.
+        self.last = frozenset(w[-1] for w in words) | {"\n"}
 
     def at(self, folded: str, pos: int) -> str | None:
+        if folded[pos - 1 : pos] not in self.last:
+            return None  # no word ends here: no search needed
         m = self.rx.search(folded, max(0, pos - self.width), pos)
         return m.group() if m else None
 
@@ -143,7 +149,7 @@ class _Vocab:
     cn_not_before: _Suffix
     one_verb: _Suffix
     change_from: re.Pattern[str]
-    phrases: re.Pattern[str]
+    phrases: Gazetteer[str]
     title: re.Pattern[str]
     not_after: re.Pattern[str]
     not_noun: re.Pattern[str]
@@ -176,6 +182,9 @@ def _vocab() -> _Vocab:
 
     after_q = _alternation(r["written"] for r in quals if r["position"] == "after")
     unit_alt = _alternation(r["unit"] for r in units)
+    firsts = {r["unit"][:1] for r in units}
+    # A lookahead on the units' first characters, which fails fast where no unit follows.
+    unit_ahead = "" if "" in firsts else f"(?=[{re.escape(''.join(sorted(firsts)))}])"
     cn = re.escape(_CN_CHARS)
     first = {"百", *(w[0] for w in words.get("unit_before", ()))}
     pattern = re.compile(
@@ -189,8 +198,9 @@ def _vocab() -> _Vocab:
         # 40余次, 30余万元, 1万余份, 4000分以上, 二十场
         rf"|(?:(?P<ar>{_ARABIC})|(?P<cn>[{cn}]+))"
         rf"[ \t]?(?P<q1>余|多)?(?P<mult>万亿|千万|百万|万|亿|千(?![米克瓦]))?(?P<q2>余|多)?[ \t]?"
-        rf"(?P<unit>{unit_alt})(?P<q3>[ \t]?(?:以上|左右))?)"
+        rf"{unit_ahead}(?P<unit>{unit_alt})(?P<q3>[ \t]?(?:以上|左右))?)"
     )
+    assert tuple(sorted(pattern.groupindex, key=pattern.groupindex.get)) == _GROUPS
     return _Vocab(
         pattern=pattern,
         digits_only=frozenset(r["unit"] for r in units if r["numerals"] == "digits"),
@@ -202,7 +212,8 @@ def _vocab() -> _Vocab:
         cn_not_before=_Suffix(words.get("cn_not_before", ())),
         one_verb=_Suffix(words.get("one_verb", ())),
         change_from=rx("change_from"),
-        phrases=re.compile(_alternation(word_list("outcome_phrases.txt"))),
+        # leftmost-longest, as the alternation of the phrases, longest first, would match
+        phrases=Gazetteer((w, w) for w in word_list("outcome_phrases.txt")),
         title=re.compile(rf"关于[^,。;:!?\n“”《》]{{2,60}}?(?:{alt('title_end')})"),
         not_after=rx("not_after"),
         not_noun=rx("not_noun"),
@@ -239,25 +250,39 @@ class _Spans:
 
 
 class _Text:
-    """The text, its folded view and where its clauses and sentences end."""
+    """The text and its folded view."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.folded = fold(text)
-        self.clauses = list(map(re.Match.start, _CLAUSE_MARKS.finditer(self.folded)))
-        self.sentences = list(map(re.Match.start, _SENTENCE_MARKS.finditer(self.folded)))
 
-    def clause_start(self, pos: int, limit: int) -> int:
-        i = bisect_left(self.clauses, pos) - 1
-        return max(self.clauses[i] + 1 if i >= 0 else 0, pos - limit, 0)
 
-    def clause_end(self, pos: int, limit: int) -> int:
-        i = bisect_left(self.clauses, pos)
-        return min(self.clauses[i] if i < len(self.clauses) else len(self.folded), pos + limit)
+def _start_after_mark(marks: re.Pattern[str], folded: str, pos: int, limit: int) -> int:
+    """Where the clause or sentence holding `pos` starts, `limit` characters back at most:
+    after the last of the (one-character) `marks` before `pos`. Only those few characters
+    are searched: a report has many marks and few quantities."""
+    low = max(pos - limit, 0)
+    last = None
+    for last in marks.finditer(folded, low, pos):  # noqa: B007 (the last one is wanted)
+        pass
+    return last.end() if last is not None else low
 
-    def sentence_start(self, pos: int, limit: int) -> int:
-        i = bisect_left(self.sentences, pos) - 1
-        return max(self.sentences[i] + 1 if i >= 0 else 0, pos - limit, 0)
+
+def _headings(folded: str) -> Iterable[tuple[int, re.Match[str]]]:
+    """(start, match) of each `_HEADING`, as its `finditer` finds them: one at the start of
+    the text, then the line breaks a heading follows, which the engine searches for
+    instead of trying the pattern at every character."""
+    m = _HEADING.match(folded)
+    if m is not None:
+        yield 0, m
+    for m in _HEADING_AFTER_BREAK.finditer(folded):
+        yield m.start() + 1, m
+
+
+def _heading_level(m: re.Match[str]) -> int:
+    if m.group("part"):
+        return _LEVELS["part"]
+    return _LEVELS["top"] if m.group("top") else _LEVELS["sub"]
 
 
 @lru_cache(maxsize=4096)
@@ -274,12 +299,8 @@ def _is_plan_heading(title: str) -> bool:
 def _plan_sections(folded: str) -> list[tuple[int, int]]:
     """From a heading such as 三、下一步工作打算 to the next heading of its level or above."""
     headings = [
-        (
-            m.start(),
-            next(level for name, level in _LEVELS.items() if m.group(name)),
-            _is_plan_heading(m.group("title")),
-        )
-        for m in _HEADING.finditer(folded)
+        (start, _heading_level(m), _is_plan_heading(m.group("title")))
+        for start, m in _headings(folded)
     ]
     spans = []
     for i, (start, level, is_plan) in enumerate(headings):
@@ -292,19 +313,28 @@ def _plan_sections(folded: str) -> list[tuple[int, int]]:
 def _excluded(folded: str, skip: Sequence[Span], vocab: _Vocab) -> _Spans:
     """Spans where no number is an outcome: titles, quotes, fixed names, plans, `skip`."""
     spans = [(s.start, s.end) for s in skip]
-    for rx in (_TITLES, _QUOTED, vocab.title, vocab.phrases):
+    for rx in (_TITLES, _QUOTED, vocab.title):
         spans += [m.span() for m in rx.finditer(folded)]
+    spans += [(start, end) for start, end, _w, _ in vocab.phrases.longest(folded)]
     spans += _plan_sections(folded)
     return _Spans(spans)
 
 
 def find_outcomes(text: str, *, skip: Sequence[Span] = ()) -> list[OutcomeMatch]:
-    """Every reported quantity in `text`, in text order, none inside a `skip` span."""
+    """Every reported quantity in `text`, in text order, none inside a `skip` span.
+
+    A quantity is dropped inside an excluded span, as a target (力争…95%, 不少于40学时,
+    每年2次, 积分任务为2400分, 实现…的目标), as the baseline of a change (由22次减至2次:
+    22次 is where it started from) and as a group the subject belongs to."""
     vocab = _vocab()
     doc = _Text(text)
     folded = doc.folded
-    excluded = _excluded(folded, skip, vocab)
+    size = len(folded)
+    overlaps = _excluded(folded, skip, vocab).overlaps
     skipped = _Spans((s.start, s.end) for s in skip)
+    target_clause, target_sentence = vocab.target_clause, vocab.target_sentence
+    target_after, change_from, change_to = vocab.target_after, vocab.change_from, vocab.change_to
+    member_after = vocab.member_after
     found: list[OutcomeMatch] = []
     floor = 0  # where the previous number ended: a measure phrase starts after it
     for m in vocab.pattern.finditer(folded):
@@ -313,14 +343,33 @@ def find_outcomes(text: str, *, skip: Sequence[Span] = ()) -> list[OutcomeMatch]
         if got is None:
             continue
         start, end, value, unit, qualifier = got
+        if overlaps(start, end):
+            continue
+        # The clause before the quantity, 30 characters at most, read by every rule below.
+        before = _start_after_mark(_CLAUSE_MARKS, folded, start, 30)
         if (
-            excluded.overlaps(start, end)
-            or _is_target(doc, start, end, vocab)
-            or _is_baseline(doc, start, end, vocab)
-            or vocab.member_after.search(folded, end, doc.clause_end(end, 30))
+            _has_cue(target_clause, folded, before, start)
+            or _has_cue(
+                target_sentence,
+                folded,
+                _start_after_mark(_SENTENCE_MARKS, folded, start, 80),
+                start,
+            )
+            or target_after.match(folded, end)
         ):
             continue
-        measure, ms, me = _measure(doc, start, end, previous_end, vocab)
+        if change_from.search(folded, max(before, start - 12), start) and change_to.match(
+            folded, end
+        ):
+            continue
+        # Where the clause ends, 30 characters on at most.
+        mark = _CLAUSE_MARKS.search(folded, end, end + 30)
+        clause_end = mark.start() if mark is not None else min(size, end + 30)
+        if member_after.search(folded, end, clause_end):
+            continue
+        measure, ms, me = _measure(
+            doc, start, end, previous_end, vocab, max(before, start - 24, 0), clause_end
+        )
         if ms is not None and me is not None and skipped.overlaps(ms, me):
             measure = ms = me = None
         found.append(
@@ -329,26 +378,31 @@ def find_outcomes(text: str, *, skip: Sequence[Span] = ()) -> list[OutcomeMatch]
     return found
 
 
+# The groups of `_Vocab.pattern`, in order (`m.groups()` is one call, `m.group` one each).
+_GROUPS = ("pct", "pq", "pu", "pn", "ar", "cn", "q1", "mult", "q2", "unit", "q3")
+
+
 def _read(
     m: re.Match[str], doc: _Text, vocab: _Vocab
 ) -> tuple[int, int, float, str, str | None] | None:
     """(start, end, value, unit, qualifier) of one regex match, or None if it is no quantity."""
     text, folded = doc.text, doc.folded
     start, end = m.span()
+    pct, pq, _pu, pn, ar, cn, q1, mult, q2, unit_word, q3 = m.groups()
     qualifier: str | None = None
-    if m.group("pct") is not None:
-        value = _number(m.group("pct"))
+    before: str | bool | None = False  # the hedge before the number, once looked up
+    if pct is not None:
+        value = _number(pct)
         if value is None:
             return None
         unit = "%"
-        if m.group("pq"):
-            qualifier = vocab.qualifiers[m.group("pq")]
-    elif m.group("pn") is not None:
-        return m.start("pn"), end, float(m.group("pn")), "分", None
+        if pq:
+            qualifier = vocab.qualifiers[pq]
+    elif pn is not None:
+        return m.start("pn"), end, float(pn), "分", None
     else:
-        ar, cn, unit_word = m.group("ar"), m.group("cn"), m.group("unit")
         unit_start, unit_end = m.span("unit")
-        after = unit_end + len(m.group("q3") or "")
+        after = unit_end + len(q3 or "")
         if vocab.not_after.match(folded, unit_start) or vocab.not_noun.match(folded, after):
             return None
         if ar is not None:
@@ -370,8 +424,9 @@ def _read(
                 or folded.startswith("“", after)  # 三个“一号工程”
             ):
                 return None
-            hedged = m.group("q1") or m.group("q2") or vocab.before_qualifier.at(folded, start)
-            if cn in _ROUND and not hedged:
+            if not (q1 or q2):
+                before = vocab.before_qualifier.at(folded, start)
+            if cn in _ROUND and not (q1 or q2 or before):
                 return None
             if cn == "一":  # 一批, 一线, 统一: only 召开一次会议 counts
                 verb_end = start - 1 if folded[start - 1 : start] == "了" else start
@@ -382,15 +437,16 @@ def _read(
             folded, max(0, lead - 12), lead
         ):
             return None
-        if m.group("mult"):
-            value *= _MULTIPLIERS[m.group("mult")]
+        if mult:
+            value *= _MULTIPLIERS[mult]
         if unit_word in ("万元", "亿元"):
             value *= _MULTIPLIERS[unit_word[0]]
             unit_start += 1
         unit = text[unit_start:unit_end]
-        q = m.group("q1") or m.group("q2") or (m.group("q3") or "").strip()
+        q = q1 or q2 or (q3 or "").strip()
         qualifier = vocab.qualifiers.get(q) if q else None
-    before = vocab.before_qualifier.at(folded, start)
+    if before is False:
+        before = vocab.before_qualifier.at(folded, start)
     if before and not vocab.qualifier_not.at(folded, start):
         start -= len(before)
         qualifier = qualifier or vocab.qualifiers[before]
@@ -403,36 +459,25 @@ def _number(raw: str) -> float | None:
     return parse_chinese_number(raw)
 
 
-def _is_target(doc: _Text, start: int, end: int, vocab: _Vocab) -> bool:
-    """力争…95%, 不少于40学时, 每年2次, 积分任务为2400分, 实现…的目标."""
-    folded = doc.folded
-    return bool(
-        _has_cue(vocab.target_clause, folded, doc.clause_start(start, 30), start)
-        or _has_cue(vocab.target_sentence, folded, doc.sentence_start(start, 80), start)
-        or vocab.target_after.match(folded, end)
-    )
-
-
 def _has_cue(rx: re.Pattern[str], folded: str, start: int, end: int) -> bool:
     """A cue word in folded[start:end] that is not part of a target_not word."""
-    return any(m.group("no") is None for m in rx.finditer(folded, start, end))
-
-
-def _is_baseline(doc: _Text, start: int, end: int, vocab: _Vocab) -> bool:
-    """由22次减至2次: 22次 is where the change started from."""
-    lo = max(doc.clause_start(start, 30), start - 12)
-    return bool(
-        vocab.change_from.search(doc.folded, lo, start) and vocab.change_to.match(doc.folded, end)
-    )
+    first = rx.search(folded, start, end)
+    if first is None:
+        return False  # most clauses have no cue at all
+    if first.group("no") is None:
+        return True
+    return any(m.group("no") is None for m in rx.finditer(folded, first.end(), end))
 
 
 def _measure(
-    doc: _Text, start: int, end: int, floor: int, vocab: _Vocab
+    doc: _Text, start: int, end: int, floor: int, vocab: _Vocab, left: int, clause_end: int
 ) -> tuple[str | None, int | None, int | None]:
     """What the quantity measures: the noun phrase after a count (召开4次专题会议 → 专题会议),
-    else the clause before it without function words (共开展各类普法宣传160余次 → 普法宣传)."""
+    else the clause before it without function words (共开展各类普法宣传160余次 → 普法宣传).
+    `left` is where the clause starts, at most 24 characters back; `clause_end` where it
+    ends, at most 30 characters on."""
     text, folded = doc.text, doc.folded
-    right_end = doc.clause_end(end, 16)
+    right_end = min(clause_end, end + 16)
     digit = _NUMERAL.search(folded, end, right_end)
     if digit:
         right_end = digit.start()
@@ -443,7 +488,7 @@ def _measure(
         right_at += len(right) - len(right.lstrip())
         right = right.strip()
         return text[right_at : right_at + len(right)], right_at, right_at + len(right)
-    left_at = max(doc.clause_start(start, 24), floor)
+    left_at = max(left, floor)
     left_end = start
     while left_at < left_end and folded[left_at].isspace():
         left_at += 1

@@ -87,11 +87,16 @@ def _quoted(text: str, folded: str) -> list[ProgramMatch]:
         if _NOT_NAME.search(phrase) or phrase in _slogans():
             continue
         start, end = m.span()
-        head = next((h for h in _words("head") if folded.endswith(h, 0, start)), "")
-        tail = next((t for t in _words("tail") if folded.startswith(t, end)), "")
+        heads, tails = _words("head"), _words("tail")
+        head = ""
+        if folded.endswith(heads, 0, start):  # one C call first: most phrases have none
+            head = next(h for h in heads if folded.endswith(h, 0, start))
+        tail = ""
+        if folded.startswith(tails, end):
+            tail = next(t for t in tails if folded.startswith(t, end))
         if _NUMBER.match(phrase) and not tail:
             continue  # “12.4”, “721” alone are dates and list counts
-        cue = any(folded.startswith(c, end) for c in _words("cue"))
+        cue = folded.startswith(_words("cue"), end)
         before = folded[max(0, start - 4) : start]
         verb = any(v in before for v in _words("verb"))
         if not (head or tail or cue or verb or _LIST_NAME.search(phrase) or "+" in phrase):
@@ -119,7 +124,7 @@ def _suffixed(text: str, folded: str) -> list[ProgramMatch]:
                 start += len(verb)
                 break
         bounded = end - start >= 4 and folded[start - 1 : start] in _STOP | {""}
-        if not bounded and not any(folded.endswith(v, 0, start) for v in _words("verb")):
+        if not bounded and not folded.endswith(_words("verb"), 0, start):
             continue
         found.append(ProgramMatch(start, end, text[start:end], label_of(folded[start:end])))
     return found
