@@ -22,6 +22,7 @@ two workers over one, and how time grows with the number of reports.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import platform
@@ -493,6 +494,7 @@ class Figures:
     bulk_s: float = 0.0  # Oxigraph's bulk loader on the N-Quads the ingest produced
     queries_ms: dict[str, float] = field(default_factory=dict)
     neo4j: Neo4jLoad | None = None  # `kg ingest --neo4j`, with `kg bench run --neo4j`
+    pages_s: dict[str, float] = field(default_factory=dict)  # the app's pages, in seconds
 
     @property
     def mb(self) -> float:
@@ -729,6 +731,43 @@ def neo4j_load(directory: Path, work: Path, *, workers: int) -> Neo4jLoad:
     return Neo4jLoad(run.seconds, nodes, rels)
 
 
+PAGE_NAMES = ("Overview, first render", "Overview, rerun", "Explore, after Overview")
+APP_SCRIPT = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
+_PAGE_TIMER = """
+import json, sys, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=600)
+times = []
+for step in ("overview", "rerun", "explore"):
+    if step == "explore":
+        at.switch_page("app_pages/explore.py")
+    start = time.perf_counter()
+    at.run()
+    times.append(time.perf_counter() - start)
+    if at.exception:
+        sys.exit(f"{step}: {at.exception[0].value}")
+print(json.dumps(times))
+"""
+
+
+def page_figures(store: Path) -> dict[str, float]:
+    """Seconds to render the app's Overview (first time and again) and then its Explore
+    page, in a new process as a newly started app (streamlit's AppTest, no browser), on the
+    store with its summary written."""
+    env = {**os.environ, "KG_STORE": str(store)}
+    env.pop("KG_NEO4J", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _PAGE_TIMER, str(APP_SCRIPT)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"app pages on {store}: {done.stderr.strip().splitlines()[-1:]}")
+    return dict(zip(PAGE_NAMES, json.loads(done.stdout.strip().splitlines()[-1]), strict=True))
+
+
 def measure(
     corpus: Corpus,
     work: str | os.PathLike,
@@ -755,6 +794,8 @@ def measure(
     f.quads, f.store_bytes = store_figures(store)
     log(f"{n} reports: queries")
     f.queries_ms = query_figures(store)
+    log(f"{n} reports: app pages")
+    f.pages_s = page_figures(store)
     log(f"{n} reports: bulk load of the same quads")
     f.bulk_s = bulk_seconds(store, work)
     shutil.rmtree(store)
@@ -901,7 +942,9 @@ def render_markdown(figures: Sequence[Figures], host: dict[str, str], *, seed: i
         "Measured by `kg bench run` in one run on one machine; rerun with",
         "",
         "```",
-        f"kg bench run --sizes {sizes} --workers {w} --out docs/benchmarks.md",
+        f"kg bench run --sizes {sizes} --workers {w}"
+        + (" --neo4j" if any(f.neo4j for f in figures) else "")
+        + " --out docs/benchmarks.md",
         "```",
         "",
         f"- date: {host['date']}, commit `{host['commit']}`",
@@ -954,6 +997,17 @@ def render_markdown(figures: Sequence[Figures], host: dict[str, str], *, seed: i
     for f in figures:
         cells = " | ".join(f"{f.queries_ms.get(n, 0.0):.0f}" for n in QUERY_NAMES)
         lines.append(f"| {f.reports:,} | {cells} |")
+    if any(f.pages_s for f in figures):
+        lines += [
+            "",
+            "## App pages (seconds, AppTest in a new process)",
+            "",
+            "| reports | " + " | ".join(PAGE_NAMES) + " |",
+            "|---:|" + "---:|" * len(PAGE_NAMES),
+        ]
+        for f in figures:
+            cells = " | ".join(f"{f.pages_s.get(n, 0.0):.1f}" for n in PAGE_NAMES)
+            lines.append(f"| {f.reports:,} | {cells} |")
     loads = [f for f in figures if f.neo4j is not None]
     if loads:
         lines += [
@@ -1011,6 +1065,11 @@ _METHOD = (
     " `kg.neo4j_server` in a temporary directory; `kg ingest DIR --neo4j URI` wall time, end to"
     " end with extraction, batches of 200 reports per transaction; rows = nodes +"
     " relationships it then holds.",
+    "- **app pages**: `streamlit.testing.v1.AppTest` runs `app/streamlit_app.py` in a new"
+    " process on the ingested store, its summary written: the Overview's first render (open"
+    " the store, read the summary, draw), a rerun, then a switch to Explore (search box and"
+    " the default agency's neighbourhood drawn with pyvis). No browser: what the server"
+    " computes, not what the browser paints.",
     "- **queries**: what the app's pages compute, through the calls they make"
     " (`kg.browse.Catalog`), each in a newly opened catalog: **store check** lists the report"
     " graphs (the summary's freshness check); **overview figures** the Overview's counts,"

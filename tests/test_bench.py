@@ -100,6 +100,13 @@ def test_neo4j_load_uses_a_server_of_its_own(corpus, tmp_path):
     assert not (tmp_path / "neo4j-server").exists()  # stopped and removed
 
 
+def test_page_figures_render_overview_and_explore(corpus, tmp_path):
+    store = tmp_path / "store"
+    bench.ingest_run(corpus.directory, store, workers=1)
+    pages = bench.page_figures(store)
+    assert list(pages) == list(bench.PAGE_NAMES) and all(s > 0 for s in pages.values())
+
+
 def test_run_tree_names_a_failing_command(tmp_path):
     with pytest.raises(RuntimeError, match="exited 1"):
         bench.ingest_run(tmp_path / "missing", tmp_path / "store", workers=1)
@@ -158,15 +165,19 @@ def test_render_markdown_has_every_figure():
     assert "ingest wall 1.00" in text  # growth
     assert "kg bench run --sizes 1000,10000 --workers 2" in text
     assert "## Neo4j load" not in text  # not measured: no section
+    assert "## App pages" not in text
 
 
-def test_render_markdown_and_goals_with_a_neo4j_load():
+def test_render_markdown_and_goals_with_neo4j_and_pages():
     host = {k: "x" for k in ("date", "commit", "cpu", "nproc", "ram", "os", "python")}
     host["pyoxigraph"] = "0.5"
     big = _figures(10_000, 30.0)
     big.neo4j = bench.Neo4jLoad(seconds=60.0, nodes=100_000, relationships=500_000)
+    big.pages_s = dict(zip(bench.PAGE_NAMES, (2.5, 0.4, 1.5), strict=True))
     text = bench.render_markdown([big], host, seed=42)
     assert "| 10,000 | 60.0 | 100,000 | 500,000 | 10,000 |" in text
+    assert "| 10,000 | 2.5 | 0.4 | 1.5 |" in text
+    assert "--workers 2 --neo4j --out" in text
     met = {goal: (value, ok) for goal, value, ok in bench.goals([big])}
     assert met["Neo4j load of 10,000 reports ≤ 180 s"] == ("60.0 s", True)
 
