@@ -707,17 +707,12 @@ def neo4j_load(directory: Path, work: Path, *, workers: int) -> Neo4jLoad:
     """`kg ingest DIR --neo4j URI --workers N` as a subprocess into a Neo4j server of the
     run's own (started in WORK/neo4j-server on a free port, stopped and removed after):
     its wall time, then the nodes and relationships the database holds."""
-    import socket
-
     import neo4j
 
     from kg import neo4j_server
 
     server_dir = Path(work) / "neo4j-server"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    info = neo4j_server.start(port=port, dir=server_dir)
+    info = neo4j_server.start(port=neo4j_server.free_port(), dir=server_dir)
     try:
         env = {**os.environ, "NEO4J_USER": info.user, "NEO4J_PASSWORD": info.password}
         cmd = kg_command("ingest", str(directory), "--neo4j", info.uri, "--workers", str(workers))
@@ -932,6 +927,22 @@ def goals(figures: Sequence[Figures]) -> list[tuple[str, str, bool | None]]:
     return rows
 
 
+def _by_size(
+    title: str,
+    names: Sequence[str],
+    figures: Sequence[Figures],
+    values: Callable[[Figures], dict[str, float]],
+    cell: str,
+) -> list[str]:
+    """A section with one row per corpus size and one column per named figure."""
+    lines = ["", f"## {title}", "", "| reports | " + " | ".join(names) + " |"]
+    lines.append("|---:|" + "---:|" * len(names))
+    for f in figures:
+        cells = " | ".join(cell.format(values(f).get(n, 0.0)) for n in names)
+        lines.append(f"| {f.reports:,} | {cells} |")
+    return lines
+
+
 def render_markdown(figures: Sequence[Figures], host: dict[str, str], *, seed: int) -> str:
     """The figures as docs/benchmarks.md."""
     w = figures[0].workers if figures else 2
@@ -987,27 +998,17 @@ def render_markdown(figures: Sequence[Figures], host: dict[str, str], *, seed: i
             f"{_x(f.bulk_s / f.ingest_s)} | {_x(f.speedup(f.extract))}× | "
             f"{_x(f.speedup(f.ingest))}× | {f.quads / max(f.reports, 1):.0f} |"
         )
-    lines += [
-        "",
-        "## Query latency (median of 3, ms)",
-        "",
-        "| reports | " + " | ".join(QUERY_NAMES) + " |",
-        "|---:|" + "---:|" * len(QUERY_NAMES),
-    ]
-    for f in figures:
-        cells = " | ".join(f"{f.queries_ms.get(n, 0.0):.0f}" for n in QUERY_NAMES)
-        lines.append(f"| {f.reports:,} | {cells} |")
+    lines += _by_size(
+        "Query latency (median of 3, ms)", QUERY_NAMES, figures, lambda f: f.queries_ms, "{:.0f}"
+    )
     if any(f.pages_s for f in figures):
-        lines += [
-            "",
-            "## App pages (seconds, AppTest in a new process)",
-            "",
-            "| reports | " + " | ".join(PAGE_NAMES) + " |",
-            "|---:|" + "---:|" * len(PAGE_NAMES),
-        ]
-        for f in figures:
-            cells = " | ".join(f"{f.pages_s.get(n, 0.0):.1f}" for n in PAGE_NAMES)
-            lines.append(f"| {f.reports:,} | {cells} |")
+        lines += _by_size(
+            "App pages (seconds, AppTest in a new process)",
+            PAGE_NAMES,
+            figures,
+            lambda f: f.pages_s,
+            "{:.1f}",
+        )
     loads = [f for f in figures if f.neo4j is not None]
     if loads:
         lines += [

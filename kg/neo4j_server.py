@@ -396,6 +396,13 @@ def _is_our_launcher(pid: int, d: Path) -> bool:
     return MAIN_CLASS in args and str(d / _HOME) in args
 
 
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now, for a server of one's own."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -10,18 +10,11 @@ The first run on a machine downloads Neo4j from Maven Central into the project's
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 
 import pytest
 
 from kg import neo4j_server as ns
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def require_neo4j() -> None:
@@ -38,7 +31,7 @@ def require_neo4j() -> None:
 def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ns.ServerInfo]:
     require_neo4j()
     state_dir = tmp_path_factory.mktemp("neo4j-server")
-    info = ns.start(port=free_port(), dir=state_dir, timeout=300)
+    info = ns.start(port=ns.free_port(), dir=state_dir, timeout=300)
     try:
         yield info
     finally:

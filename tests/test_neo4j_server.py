@@ -13,7 +13,7 @@ import neo4j
 import pytest
 
 from kg import neo4j_server as ns
-from tests.conftest_neo4j import free_port, require_neo4j
+from tests.conftest_neo4j import require_neo4j
 
 pytestmark = pytest.mark.neo4j
 
@@ -117,7 +117,7 @@ def test_start_port_in_use_is_a_clear_error(tmp_path, neo4j_server):
 def test_lifecycle_start_idempotent_stop_restart(tmp_path, capsys):
     require_neo4j()
     d = tmp_path / "server"
-    port = free_port()
+    port = ns.free_port()
     assert ns.status(dir=d) is None
     assert ns.stop(dir=d) is False
 
@@ -131,7 +131,7 @@ def test_lifecycle_start_idempotent_stop_restart(tmp_path, capsys):
 
     again = ns.start(port=port, dir=d)  # idempotent: same process
     assert again == info
-    elsewhere = ns.start(port=free_port(), dir=d)  # already running: its info
+    elsewhere = ns.start(port=ns.free_port(), dir=d)  # already running: its info
     assert elsewhere.pid == info.pid and elsewhere.port == port
 
     with _driver(info) as driver:
