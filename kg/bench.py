@@ -672,7 +672,7 @@ def query_figures(store: Path) -> dict[str, float]:
 
     def outcomes() -> object:
         cat = Catalog(s)
-        return cat.outcomes, cat.outcome_options(), cat.outcome_comparison()
+        return cat.outcome_options(), cat.outcome_table(), cat.outcome_comparison()
 
     warm = Catalog(s)
     center = warm.default_center()

@@ -22,13 +22,14 @@ import html
 import io
 import json
 import re
+import sqlite3
 import tempfile
 import threading
 import unicodedata
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
 from urllib.parse import unquote, urlencode
@@ -56,22 +57,23 @@ __all__ = [
     "TYPE_COLOURS",
     "UPLOAD_SUFFIXES",
     "Catalog",
+    "Comparison",
     "Extracted",
     "Neighbourhood",
+    "OutcomeTable",
     "QueryError",
     "StoreBusy",
     "add_reports",
-    "compare_outcomes",
     "entity_href",
     "entity_ref",
     "export_bytes",
     "extract_upload",
-    "filter_outcomes",
     "filter_reports",
     "iri_of_ref",
     "mark_html",
     "md_code",
     "md_escape",
+    "pivot_outcomes",
     "report_href",
     "report_html",
     "rows_csv",
@@ -101,7 +103,22 @@ MAX_UPLOAD_MB = 20
 MENTION_LIMIT = 200
 GRAPH_CAP = 300
 OUTCOME_ROWS_SHOWN = 2_000  # rows of the outcome table on the page; sums use all
-FACTS_BATCH = 400  # nodes per query when fetching the facts around a ring
+COMPARISON_ROWS_SHOWN = 500  # agency and unit rows of the comparison on the page
+SQL_BATCH = 400  # IRIs per summary query (SQLite's limit on parameters is far above)
+OUTCOME_COLUMNS = (
+    "agency",
+    "year",
+    "region",
+    "measure",
+    "value",
+    "qualifier",
+    "unit",
+    "outcome",
+    "measures",
+    "report",
+    "report_id",
+    "ref",
+)
 
 _HEX = re.compile(r"[0-9a-f]{8,64}")
 _OUTCOME_REST = re.compile(r"[0-9a-f]{8,64}/\d+")
@@ -572,10 +589,40 @@ class Neighbourhood:
 class EntityInfo:
     """What the entity index keeps of one entity: enough to search, draw and rank it."""
 
+    iri: str
     type: str
     label: str
     kind: str | None
     degree: int  # distinct neighbours in the whole graph
+    id: int  # its number in the summary
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeTable:
+    """The rows of the outcome table a filter keeps (at most the limit asked for), how many
+    it keeps in all, and how many outcomes there are."""
+
+    rows: list[dict]
+    total: int
+    of: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Outcome sums per agency and unit (`wide`: a column per year; `long`: a row per
+    year, for a chart), for at most the rows asked for, and how many rows there are."""
+
+    wide: list[dict]
+    long: list[dict]
+    total: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.wide)
 
 
 CO_CITED_KEPT = 100  # pairs the summary keeps; `co_cited(limit)` asks for fewer
@@ -584,15 +631,15 @@ CO_CITED_KEPT = 100  # pairs the summary keeps; `co_cited(limit)` asks for fewer
 class Catalog:
     """The read side of one open store. Whole-store figures come from the store's summary
     (`kg.summary`, written by uploads and `kg ingest/remove --summary`) when it describes the
-    graphs this snapshot holds; otherwise they are computed on first use, once, and saved
-    for the next reader. Open a new catalog after the store changes."""
+    graphs this snapshot holds; otherwise it is built on first use, once, and saved for the
+    next reader. Pages ask for what they show (a lookup, a filtered table, one ring of the
+    graph), so nothing whole-store is loaded. Open a new catalog after the store changes."""
 
     def __init__(self, store: Store, *, use_summary: bool = True) -> None:
         self.store = store
         self._use_summary = use_summary
-        self._parts: dict[str, object] = {}
         self._texts: dict[str, str] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def _select(self, sparql: str, **bindings) -> list[dict]:
         return self.store.select(sparql, **bindings)
@@ -607,67 +654,79 @@ class Catalog:
         """Which report graphs this snapshot holds (one index scan, no query)."""
         return summary.Fingerprint.of(self.store.graph_names())
 
-    def _part(self, name: str):
+    @cached_property
+    def _db(self) -> sqlite3.Connection:
         with self._lock:
-            if name in self._parts:
-                return self._parts[name]
-        data = None
-        if self._use_summary:
-            data = summary.load(self.store.path, name, self.fingerprint)
-        if data is None:
-            data = self.compute_part(name)
-            if self._use_summary and self.fingerprint.reports:
-                with contextlib.suppress(OSError):  # a read-only directory: compute again
-                    summary.save(self.store.path, {name: data}, self.fingerprint)
-        with self._lock:
-            self._parts.setdefault(name, data)
-            return self._parts[name]
+            if self._use_summary:
+                db = summary.connect(self.store.path, self.fingerprint)
+                if db is not None:
+                    return db
+            return self._build(save=self._use_summary and self.fingerprint.reports > 0)
+
+    def _sql(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
+        db = self._db
+        with self._lock:  # one connection, shared by the app's script threads
+            return db.execute(sql, params).fetchall()
 
     def prepare(self) -> None:
-        """Read (or, for a changed store, compute and save) every part of the summary now,
-        so that the wait comes once, where the app shows a spinner, not inside some page."""
-        for name in summary.PARTS:
-            self._part(name)
+        """Open (or, for a changed store, build and save) the summary now, so that the wait
+        comes once, where the app shows a spinner, not inside some page."""
+        _ = self._db
 
-    def compute_part(self, name: str):
-        """One part of the summary (`kg.summary.PARTS`), computed from the store."""
-        compute = {
-            "reports": self._compute_reports,
-            "entities": self._compute_entities,
-            "outcomes": self._compute_outcomes,
-            "overview": self._compute_overview,
-        }
-        return compute[name]()
+    def _build(self, *, save: bool) -> sqlite3.Connection:
+        """Compute the summary from the store: into the store's directory if `save` (and it
+        can be written), else in memory."""
+        draft = summary.Draft.create(self.store.path if save else None)
+        try:
+            reports = self._build_reports(draft.db)
+            entities = self._build_entities(draft.db)
+            self._build_facts(draft.db, entities)
+            outcomes = self._build_outcomes(draft.db, entities, reports)
+            draft.put_part("overview", self._compute_overview(entities, reports))
+            draft.put_part("outcomes", outcomes)
+        except BaseException:
+            draft.discard()
+            raise
+        return draft.finish(self.fingerprint)
 
     # -- reports ---------------------------------------------------------------------
 
-    def _compute_reports(self) -> list[dict]:
+    def _build_reports(self, db: sqlite3.Connection) -> dict[str, ReportInfo]:
         counts = {r["report"]: r for r in self._select(queries.APP_REPORT_COUNTS)}
-        out: dict[str, dict] = {}
+        out: dict[str, ReportInfo] = {}
         for row in self._select(queries.APP_REPORTS):
             if row["hash"] in out:  # a report with two titles or publishers keeps the first
                 continue
             c = counts.get(row["report"], {})
-            out[row["hash"]] = {
-                "id": row["hash"],
-                "iri": row["report"],
-                "title": row["title"],
-                "publisher": row["publisher"],
-                "publisher_iri": row["publisherIri"],
-                "year": row["year"],
-                "published": row["published"],
-                "region": row["region"],
-                "doc_number": row["docNumber"],
-                "source": row["source"],
-                "mentions": c.get("mentions", 0),
-                "entities": c.get("entities", 0),
-                "facts": c.get("facts", 0),
-            }
-        return list(out.values())
+            out[row["hash"]] = ReportInfo(
+                row["hash"],
+                row["report"],
+                row["title"],
+                row["publisher"],
+                row["publisherIri"],
+                row["year"],
+                row["published"],
+                row["region"],
+                row["docNumber"],
+                row["source"],
+                c.get("mentions", 0),
+                c.get("entities", 0),
+                c.get("facts", 0),
+            )
+        db.executemany(
+            "INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (astuple(r) for r in out.values()),
+        )
+        return out
 
     @cached_property
     def reports(self) -> dict[str, ReportInfo]:
-        return {r["id"]: ReportInfo(**r) for r in self._part("reports")}
+        """Every report, by id, in the summary's order (the report list's rows)."""
+        return {r["id"]: ReportInfo(*r) for r in self._sql("SELECT * FROM reports")}
+
+    def report_info(self, report_id: str) -> ReportInfo | None:
+        rows = self._sql("SELECT * FROM reports WHERE id = ?", (report_id,))
+        return ReportInfo(*rows[0]) if rows else None
 
     def report_count(self) -> int:
         return self.fingerprint.reports
@@ -713,70 +772,91 @@ class Catalog:
         ]
 
     def report(self, report_id: str | None) -> ReportView | None:
-        if not report_id or not _HEX.fullmatch(report_id) or report_id not in self.reports:
+        if not report_id or not _HEX.fullmatch(report_id):
             return None
-        text = self.text(report_id)
+        info = self.report_info(report_id)
+        text = self.text(report_id) if info else None
         if text is None:
             return None
-        return ReportView(self.reports[report_id], text, self.spans(report_id))
+        return ReportView(info, text, self.spans(report_id))
 
     # -- the entity index ------------------------------------------------------------
 
-    def _compute_entities(self) -> dict:
-        """Every entity with its type, label, kind and degree, and the aliases."""
+    def _build_entities(self, db: sqlite3.Connection) -> dict[str, EntityInfo]:
+        """Every entity with its type, label and kind (degrees come with the facts), and
+        the names search looks in: the label, then the aliases. Entities are numbered in
+        the summary (`entities.id`), so that facts and names are rows of integers."""
         nodes: dict[str, list] = {}
         for r in self._rows(queries.APP_ENTITIES):
             if r["e"] not in nodes:  # an entity with two labels keeps the first
-                nodes[r["e"]] = [r["e"], _local(r["class"]), r["label"], None, 0]
+                nodes[r["e"]] = [len(nodes) + 1, r["e"], _local(r["class"]), r["label"], None]
         for r in self._select(queries.APP_ENTITY_KINDS):
-            if r["e"] in nodes and nodes[r["e"]][3] is None:
-                nodes[r["e"]][3] = r["kind"]
-        neighbours: dict[str, set[str]] = defaultdict(set)
-        for r in self._rows(queries.APP_LINKED):
-            s, o = r["s"], r["o"]
-            if s in nodes and o in nodes:
-                neighbours[s].add(o)
-                neighbours[o].add(s)
-        for iri, near in neighbours.items():
-            nodes[iri][4] = len(near)
-        aliases: dict[str, list[str]] = defaultdict(list)
+            if r["e"] in nodes and nodes[r["e"]][4] is None:
+                nodes[r["e"]][4] = r["kind"]
+        db.executemany(
+            "INSERT INTO entities (id, iri, type, label, kind) VALUES (?,?,?,?,?)", nodes.values()
+        )
+        names = [(n, label, label.lower()) for n, _, _, label, _ in nodes.values()]
+        seen: set[tuple[str, str]] = set()
         for r in self._select(queries.APP_ALIASES):
-            if r["e"] in nodes and r["name"] not in aliases[r["e"]]:
-                aliases[r["e"]].append(r["name"])
-        return {"rows": list(nodes.values()), "aliases": dict(aliases)}
-
-    @cached_property
-    def _entities(self) -> dict[str, EntityInfo]:
+            key = (r["e"], r["name"])
+            if r["e"] in nodes and key not in seen:
+                seen.add(key)
+                names.append((nodes[r["e"]][0], r["name"], r["name"].lower()))
+        db.executemany("INSERT INTO names VALUES (?,?,?)", names)
         return {
-            iri: EntityInfo(type_, label, kind, degree)
-            for iri, type_, label, kind, degree in self._part("entities")["rows"]
+            iri: EntityInfo(iri, t, label, kind, 0, n) for n, iri, t, label, kind in nodes.values()
         }
 
-    @cached_property
-    def _names(self) -> list[tuple[str, str, str]]:
-        """(iri, name, lower-cased name) for every label and alias, for search."""
-        aliases = self._part("entities")["aliases"]
-        out = []
-        for iri, info in self._entities.items():
-            for name in (info.label, *aliases.get(iri, ())):
-                out.append((iri, name, name.lower()))
-        return out
+    def _build_facts(self, db: sqlite3.Connection, entities: dict[str, EntityInfo]) -> None:
+        """Every fact between two entities, once per report that states it, and each
+        entity's degree: its distinct neighbours."""
+        db.executemany(
+            "INSERT INTO facts VALUES (?,?,?,?)",
+            (
+                (
+                    entities[r["s"]].id,
+                    _local(r["p"]),
+                    entities[r["o"]].id,
+                    report_id_of(r["report"]),
+                )
+                for r in self._rows(queries.APP_FACTS)
+                if r["s"] in entities and r["o"] in entities
+            ),
+        )
+        db.executescript(
+            """
+            CREATE TEMP TABLE degrees AS
+              SELECT a, COUNT(*) AS n FROM (
+                SELECT s AS a, o AS b FROM facts UNION SELECT o, s FROM facts
+              ) GROUP BY a;
+            UPDATE entities SET degree = degrees.n FROM degrees WHERE entities.id = degrees.a;
+            DROP TABLE degrees;
+            """
+        )
+        for iri, n in db.execute("SELECT iri, degree FROM entities WHERE degree > 0"):
+            entities[iri] = replace(entities[iri], degree=n)
+
+    _INFO = "SELECT iri, type, label, kind, degree, id FROM entities"
+
+    def _info(self, iri: str) -> EntityInfo | None:
+        rows = self._sql(f"{self._INFO} WHERE iri = ?", (iri,))
+        return EntityInfo(*rows[0]) if rows else None
 
     def has_entity(self, iri: str | None) -> bool:
-        return iri is not None and iri in self._entities
+        return iri is not None and self._info(iri) is not None
 
     def entity_type(self, iri: str) -> str | None:
-        info = self._entities.get(iri)
+        info = self._info(iri)
         return info.type if info else None
 
     def node_label(self, iri: str) -> str | None:
-        info = self._entities.get(iri)
+        info = self._info(iri)
         return info.label if info else None
 
     # -- overview --------------------------------------------------------------------
 
-    def _compute_overview(self) -> dict:
-        entities = self._entities
+    def _compute_overview(self, entities: dict[str, EntityInfo], reports: dict) -> dict:
         cites = [
             {"s": r["s"], "p": r["p"], "o": r["o"], "reports": r["reports"]}
             for r in self._select(queries.APP_CITES)
@@ -792,29 +872,27 @@ class Catalog:
             [g.nodes[a]["label"], g.nodes[b]["label"], n]
             for a, b, n in analytics.co_citation(g, n=CO_CITED_KEPT)
         ]
-        reports = self.reports.values()
-        publishers = {r.publisher_iri for r in reports if r.publisher_iri}
+        publishers = {r.publisher_iri for r in reports.values() if r.publisher_iri}
         pool = [n for n in publishers if n in entities] or list(entities)
         center = max(pool, key=lambda n: (entities[n].degree, n)) if pool else None
-        programs = self._compute_programs()
+        programs = self._compute_programs(entities)
         return {
             "stats": self.store.stats(),
             "top_cited": self._select(queries.APP_TOP_CITED),
             "kinds": self._select(queries.APP_KINDS),
             "co_cited": co_cited,
-            "region_year": self._compute_region_year(),
+            "region_year": self._compute_region_year(reports),
             "programs_by_agency": self._programs_by_agency(programs),
             "program_reach": self._program_reach(programs),
             "default_center": center,
             "instrument_kinds": sorted({e.kind for e in entities.values() if e.kind}),
-            "regions": sorted({r.region for r in reports if r.region}),
-            "years": sorted({r.year for r in reports if r.year is not None}),
+            "regions": sorted({r.region for r in reports.values() if r.region}),
+            "years": sorted({r.year for r in reports.values() if r.year is not None}),
         }
 
-    def _compute_programs(self) -> list[dict]:
+    def _compute_programs(self, entities: dict[str, EntityInfo]) -> list[dict]:
         """Who runs which program, in how many reports, by agency then program name (names
         from the entity index)."""
-        entities = self._entities
         rows = [
             {
                 "agency": r["agency"],
@@ -829,9 +907,9 @@ class Catalog:
         rows.sort(key=lambda r: (r["agencyLabel"], r["programLabel"]))
         return rows
 
-    @property
+    @cached_property
     def _overview(self) -> dict:
-        return self._part("overview")
+        return summary.part(self._db, "overview")
 
     def counts(self) -> list[tuple[str, str, int]]:
         """(key, display name, count) for reports, mentions and each entity type."""
@@ -872,12 +950,12 @@ class Catalog:
             for r in self._overview["kinds"]
         ]
 
-    def _compute_region_year(self) -> list[dict]:
+    def _compute_region_year(self, reports: dict[str, ReportInfo]) -> list[dict]:
         mentioned: dict[str, set[str]] = defaultdict(set)
         for row in self._rows(queries.APP_REPORT_AGENCIES):
             mentioned[report_id_of(row["report"])].add(row["agency"])
         cells: dict[tuple, dict] = {}
-        for r in self.reports.values():
+        for r in reports.values():
             key = (r.region or "(unknown)", r.year)
             cell = cells.setdefault(key, {"reports": 0, "publishers": set(), "agencies": set()})
             cell["reports"] += 1
@@ -931,8 +1009,12 @@ class Catalog:
         rows = [{"program": p, "agencies": len(a)} for p, a in agencies.items()]
         return sorted(rows, key=lambda r: (-r["agencies"], r["program"]))
 
-    def _compute_outcomes(self) -> dict:
-        entities = self._entities
+    # -- outcomes --------------------------------------------------------------------
+
+    def _build_outcomes(
+        self, db: sqlite3.Connection, entities: dict[str, EntityInfo], reports: dict
+    ) -> dict[str, list]:
+        """The outcome table, sorted by agency, year and report; returns its filter options."""
         agency: dict[tuple[str, str], str | None] = {}
         for r in self._rows(queries.APP_OUTCOME_AGENCIES):
             info = entities.get(r["a"])
@@ -948,55 +1030,82 @@ class Catalog:
             if key in seen:  # a second label or value: the first is kept
                 continue
             seen.add(key)
-            info = self.reports.get(report_id_of(r["report"]))
-            rows.append(
-                {
-                    "agency": agency.get(key) or (info.publisher if info else None),
-                    "year": info.year if info else None,
-                    "region": info.region if info else None,
-                    "measure": r["measure"],
-                    "value": r["value"],
-                    "qualifier": r["qualifier"],
-                    "unit": r["unit"],
-                    "outcome": r["label"],
-                    "measures": "、".join(measures.get(key, ())) or None,
-                    "report": info.name if info else None,
-                    "report_id": report_id_of(r["report"]),
-                    "ref": entity_ref(r["o"]),
-                }
+            info = reports.get(report_id_of(r["report"]))
+            row = (
+                agency.get(key) or (info.publisher if info else None),
+                info.year if info else None,
+                info.region if info else None,
+                r["measure"],
+                r["value"],
+                r["qualifier"],
+                r["unit"],
+                r["label"],
+                "、".join(measures.get(key, ())) or None,
+                info.name if info else None,
+                report_id_of(r["report"]),
+                entity_ref(r["o"]),
             )
-        rows.sort(key=lambda r: (r["agency"] or "", r["year"] or 0, r["report_id"], r["ref"]))
+            rows.append((*row, fold(f"{r['measure'] or ''} {r['label']}").lower()))
+        rows.sort(key=lambda r: (r[0] or "", r[1] or 0, r[10], r[11]))
+        db.executemany(f"INSERT INTO outcomes VALUES ({','.join('?' * 13)})", rows)
+        db.execute(f"INSERT INTO outcome_sums {_SUMS.format(where='WHERE value IS NOT NULL')}")
         options = {
-            "agencies": sorted({r["agency"] for r in rows if r["agency"]}),
-            "years": sorted({r["year"] for r in rows if r["year"] is not None}),
-            "regions": sorted({r["region"] for r in rows if r["region"]}),
-            "units": [u for u, _ in Counter(r["unit"] for r in rows if r["unit"]).most_common()],
+            "agencies": sorted({r[0] for r in rows if r[0]}),
+            "years": sorted({r[1] for r in rows if r[1] is not None}),
+            "regions": sorted({r[2] for r in rows if r[2]}),
+            "units": [u for u, _ in Counter(r[6] for r in rows if r[6]).most_common()],
         }
-        wide, long = compare_outcomes(rows)
-        return {
-            "rows": _columns(rows),
-            "options": options,
-            "comparison": [_columns(wide), _columns(long)],
-        }
-
-    @property
-    def outcomes(self) -> list[dict]:
-        """Every outcome with who reported it, in which report, year and region."""
-        return self._outcome_tables[0]
+        return {"options": options, "count": len(rows)}
 
     @cached_property
-    def _outcome_tables(self) -> tuple[list[dict], list[dict], list[dict]]:
-        part = self._part("outcomes")
-        wide, long = part["comparison"]
-        return _records(part["rows"]), _records(wide), _records(long)
-
-    def outcome_comparison(self) -> tuple[list[dict], list[dict]]:
-        """`compare_outcomes` of every outcome."""
-        return self._outcome_tables[1], self._outcome_tables[2]
+    def _outcomes(self) -> dict:
+        return summary.part(self._db, "outcomes")
 
     def outcome_options(self) -> dict[str, list]:
         """The values the outcome filters offer: agencies, years, regions, units."""
-        return self._part("outcomes")["options"]
+        return self._outcomes["options"]
+
+    def outcome_table(
+        self, *, limit: int | None = OUTCOME_ROWS_SHOWN, **filters: Iterable | str
+    ) -> OutcomeTable:
+        """The outcomes each set filter keeps (`agencies`, `years`, `regions`, `units`, and
+        `text`, matched in the measure or label), at most `limit` of them, in table order,
+        with who reported each, in which report, year and region."""
+        conds, params = _outcome_filter(**filters)
+        where = _where(conds)
+        of = self._outcomes["count"]
+        total = self._sql(f"SELECT COUNT(*) FROM outcomes {where}", params)[0][0] if conds else of
+        sql = f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes {where} ORDER BY rowid"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return OutcomeTable([dict(r) for r in self._sql(sql, params)], total, of)
+
+    def outcome_comparison(
+        self, *, limit: int | None = COMPARISON_ROWS_SHOWN, **filters: Iterable | str
+    ) -> Comparison:
+        """The kept outcomes' values summed per agency, unit and year (`pivot_outcomes`),
+        for at most `limit` agency and unit rows; the filters are `outcome_table`'s. The
+        summary keeps the sums per agency, unit and year; a text or region filter, which
+        those cannot answer, sums the outcomes it keeps."""
+        conds, params = _outcome_filter(**filters)
+        if str(filters.get("text", "")).strip() or list(filters.get("regions", ())):
+            source = "(%s)" % _SUMS.format(where=_where(["value IS NOT NULL", *conds]))
+            where = ""
+        else:
+            source, where = "outcome_sums", _where(conds)
+        sql = f"SELECT agency, unit, year, total, n FROM {source} {where} ORDER BY agency, unit"
+        count = f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} {where} GROUP BY agency, unit)"
+        pairs: set[tuple[str, str]] = set()
+        kept = []
+        with self._lock:
+            for agency, unit, year, total, n in self._db.execute(sql, params):
+                pairs.add((agency, unit))
+                if limit is not None and len(pairs) > limit:
+                    break
+                kept.append((agency, unit, year, total, n))
+            rows = self._db.execute(count, params).fetchone()[0]
+        wide, long = pivot_outcomes(kept)
+        return Comparison(wide, long, rows)
 
     # -- search and entities ---------------------------------------------------------
 
@@ -1008,34 +1117,19 @@ class Catalog:
         q = unicodedata.normalize("NFC", text or "").strip()
         if not q:
             return []
-        wanted = set(ENTITY_TYPES if types is None else types)
-        entities = self._entities
-        best: dict[str, Hit] = {}
-        for needle in dict.fromkeys([q, fold(q)]):
-            low = needle.lower()
-            for iri, name, name_low in self._names:
-                if low not in name_low:
-                    continue
-                info = entities[iri]
-                if info.type not in wanted:
-                    continue
-                score = 0 if name_low == low else 1 if name_low.startswith(low) else 2
-                hit = Hit(iri, entity_ref(iri), info.label, info.type, name, score)
-                old = best.get(iri)
-                if old is None or _rank(hit) < _rank(old):
-                    best[iri] = hit
-        order = {t: i for i, t in enumerate(ENTITY_TYPES)}
-        hits = sorted(
-            best.values(),
-            key=lambda h: (
-                h.score,
-                -entities[h.iri].degree,
-                order.get(h.type, 99),
-                len(h.label),
-                h.label,
-            ),
+        wanted = [t for t in ENTITY_TYPES if types is None or t in set(types)]
+        needles = list(dict.fromkeys(n.lower() for n in (q, fold(q))))
+        if not wanted:
+            return []
+        hits = " UNION ALL ".join(_NAME_HITS.format(needle=i) for i in range(len(needles)))
+        order = " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(ENTITY_TYPES))
+        sql = _SEARCH.format(
+            hits=hits, types=",".join("?" * len(wanted)), order=order, limit=int(limit)
         )
-        return hits[:limit]
+        rows = self._sql(sql, [x for n in needles for x in (n, n, n, n)] + wanted)
+        return [
+            Hit(iri, entity_ref(iri), label, t, name, score) for iri, label, t, name, score in rows
+        ]
 
     def entity(
         self, ref_or_iri: str | None, *, mention_limit: int = MENTION_LIMIT
@@ -1065,23 +1159,12 @@ class Catalog:
             if values:
                 shown = [kind_name(v) for v in values] if key == "kind" else values
                 attributes.append((name, "、".join(shown)))
-        links = [
-            Link(
-                _local(r["p"]),
-                r["direction"],
-                r["other"],
-                entity_ref(r["other"]),
-                r["label"],
-                _local(r["class"]),
-                r["reports"],
-            )
-            for r in self._select(queries.APP_ENTITY_LINKS, e=node)
-        ]
+        links = self._links(iri)
         mention_rows = self._select(queries.APP_ENTITY_MENTIONS, e=node)
         mentions = []
         for r in mention_rows[:mention_limit]:
             rid = report_id_of(r["report"])
-            text, info = self.text(rid), self.reports.get(rid)
+            text, info = self.text(rid), self.report_info(rid)
             if text is None or info is None:
                 continue
             mentions.append(
@@ -1089,37 +1172,10 @@ class Catalog:
                     info, r["text"], r["start"], r["end"], sentence_html(text, r["start"], r["end"])
                 )
             )
-        evidence = []
-        spans_of: dict[str, list[Span]] = {}
-        me = entity_ref(iri)
-        for r in self._select(queries.APP_ENTITY_EVIDENCE, e=node)[:mention_limit]:
-            rid = report_id_of(r["report"])
-            info = self.reports.get(rid)
-            if info is None:
-                continue
-            if rid not in spans_of:
-                spans_of[rid] = self.spans(rid)
-            other = entity_ref(r["other"])
-            s0 = r["start"]
-            marks = [
-                (sp.start - s0, sp.end - s0)
-                for sp in spans_of[rid]
-                if sp.ref in (me, other) and s0 <= sp.start and sp.end <= r["end"]
-            ]
-            evidence.append(
-                EvidenceView(
-                    _local(r["p"]),
-                    r["direction"],
-                    other,
-                    r["otherLabel"],
-                    info,
-                    s0,
-                    mark_html(r["sentence"], marks),
-                )
-            )
+        evidence = self._evidence(node, mention_limit)
         return EntityView(
             iri,
-            me,
+            entity_ref(iri),
             _local(first["class"]),
             first["label"],
             aliases,
@@ -1129,6 +1185,48 @@ class Catalog:
             len(mention_rows),
             evidence,
         )
+
+    def _evidence(self, node: ox.NamedNode, limit: int) -> list[EvidenceView]:
+        """The evidence sentences of the entity's facts, at most `limit`, with the mentions
+        of both ends marked."""
+        iri = node.value
+        rows = self._select(queries.app_entity_evidence(node))[:limit]
+        spans_of: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        if rows:
+            graphs = [ox.NamedNode(g) for g in dict.fromkeys(r["report"] for r in rows)]
+            for m in self._select(queries.app_mentions_in(graphs)):
+                spans_of[m["report"]].append((m["e"], m["start"], m["end"]))
+        evidence = []
+        for r in rows:
+            info = self.report_info(report_id_of(r["report"]))
+            if info is None:
+                continue
+            s0 = r["start"]
+            marks = [
+                (start - s0, end - s0)
+                for e, start, end in spans_of[r["report"]]
+                if e in (iri, r["other"]) and s0 <= start and end <= r["end"]
+            ]
+            evidence.append(
+                EvidenceView(
+                    _local(r["p"]),
+                    r["direction"],
+                    r["other"],
+                    r["otherLabel"],
+                    info,
+                    s0,
+                    mark_html(r["sentence"], marks),
+                )
+            )
+        return evidence
+
+    def _links(self, iri: str) -> list[Link]:
+        """The entity's facts, grouped by relation, direction and the other end, with the
+        number of reports stating each (from the summary)."""
+        rows = self._sql(_LINKS, (iri, iri))
+        return [
+            Link(p, d, other, entity_ref(other), label, t, n) for p, d, other, label, t, n in rows
+        ]
 
     # -- the graph -------------------------------------------------------------------
 
@@ -1150,22 +1248,14 @@ class Catalog:
 
     def _facts_around(self, nodes: Sequence[str], *, both: bool = True) -> list[dict]:
         """One row per fact per report with an end among `nodes` (the subject only unless
-        `both`), whose other end is an entity (s, p, o, report)."""
-        entities = self._entities
-        rows = []
-        for start in range(0, len(nodes), FACTS_BATCH):
-            terms = [ox.NamedNode(n) for n in nodes[start : start + FACTS_BATCH]]
-            for r in self._select(queries.app_facts_around(terms, both=both)):
-                if r["s"] in entities and r["o"] in entities:
-                    rows.append(
-                        {
-                            "s": r["s"],
-                            "p": _local(r["p"]),
-                            "o": r["o"],
-                            "report": report_id_of(r["report"]),
-                        }
-                    )
-        return rows
+        `both`), both ends entities (s, p, o, report)."""
+        ends = ("f.s", "f.o") if both else ("f.s",)
+        sql = " UNION ALL ".join(
+            f"{_FACT_ROWS} WHERE {end} IN (SELECT e.id FROM entities e, json_each(?) j"
+            " WHERE e.iri = j.value)"
+            for end in ends
+        )
+        return [dict(r) for r in self._sql(sql, [json.dumps(list(nodes))] * len(ends))]
 
     def neighbourhood(
         self,
@@ -1183,79 +1273,42 @@ class Catalog:
         Type and kind filters select nodes (kinds apply to legal instruments only); region
         and year filters select facts by the report that states them. When the cap cuts a
         ring, its best-connected nodes are kept and farther rings are left out, so the
-        picture stays connected. Only these facts are fetched (one query per ring), and
-        only they make the networkx graph (`kg.graph_view.build`)."""
-        entities = self._entities
-        if center not in entities:
+        picture stays connected. The rings are walked in the summary on entity numbers;
+        only the facts among the kept nodes are read whole, and only they make the
+        networkx graph (`kg.graph_view.build`)."""
+        info = self._info(center)
+        if info is None:
             return None
-        types_ = set(ENTITY_TYPES if types is None else types)
-        kinds_ = set(kinds or ())
-        regions_, years_ = set(regions or ()), set(years or ())
-        allowed = None
-        if regions_ or years_:
-            allowed = {
-                r.id
-                for r in self.reports.values()
-                if (not regions_ or r.region in regions_) and (not years_ or r.year in years_)
-            }
-
-        def node_ok(n: str) -> bool:
-            a = entities[n]
-            if a.type not in types_:
-                return False
-            return not (kinds_ and a.type == "LegalInstrument" and a.kind not in kinds_)
-
-        facts: list[dict] = []
-        expanded: set[str] = set()
-        rings: list[list[str]] = [[center]]
-        seen = {center}
+        node_ok = _node_filter(ENTITY_TYPES if types is None else types, kinds or ())
+        allowed = self._reports_in(regions or (), years or ())
+        seen = {info.id}
+        rings: list[list[int]] = [[info.id]]
         for _ in range(max(1, depth)):
-            frontier = rings[-1]
-            rows = self._facts_around(frontier)
-            facts += rows
-            expanded.update(frontier)
-            near: dict[str, dict[str, None]] = defaultdict(dict)  # ordered sets
-            for r in rows:
-                if allowed is None or r["report"] in allowed:
-                    near[r["s"]][r["o"]] = None
-                    near[r["o"]][r["s"]] = None
-            ring = []
-            for n in frontier:
-                for nb in near.get(n, ()):
-                    if nb not in seen and node_ok(nb):
-                        seen.add(nb)
-                        ring.append(nb)
+            near = [n for n in self._neighbour_ids(rings[-1], allowed) if n not in seen]
+            ring = self._ranked(near, node_ok)
             if not ring:
                 break
+            seen.update(ring)
             rings.append(ring)
-        kept: dict[str, int] = {}
+        kept: dict[int, int] = {}
         cap = max(1, cap)
         for d, ring in enumerate(rings):
             room = cap - len(kept)
             if room <= 0:
                 break
-            ring = sorted(ring, key=lambda n: (-entities[n].degree, entities[n].label))
             for n in ring[:room]:
                 kept[n] = d
             if len(ring) > room:
                 break
-        # A fact between two kept nodes that no ring expanded: among the out-facts of one.
-        facts += self._facts_around([n for n in kept if n not in expanded], both=False)
+        infos = self._infos_by_id(kept)
+        facts = self._facts_among(kept)
         g = graph_view.build(
-            [{"key": n, "type": entities[n].type, "label": entities[n].label} for n in kept],
+            [{"key": i.iri, "type": i.type, "label": i.label} for i in infos.values()],
             [r for r in facts if allowed is None or r["report"] in allowed],
         )
         nodes = [
-            NodeView(
-                n,
-                entity_ref(n),
-                entities[n].label,
-                entities[n].type,
-                entities[n].kind,
-                entities[n].degree,
-                d,
-            )
-            for n, d in kept.items()
+            NodeView(i.iri, entity_ref(i.iri), i.label, i.type, i.kind, i.degree, kept[n])
+            for n, i in infos.items()
         ]
         edges = []
         for s, o in dict.fromkeys(g.edges()):
@@ -1264,62 +1317,137 @@ class Catalog:
             edges.append(EdgeView(s, o, tuple(rels), len(reps)))
         return Neighbourhood(center, depth, nodes, edges, len(seen), cap)
 
+    def _neighbour_ids(self, ids: Sequence[int], allowed: set[str] | None) -> list[int]:
+        """The entities one fact away from `ids`, in a fact stated by an `allowed` report."""
+        sql = (
+            "SELECT o, report FROM facts WHERE s IN (SELECT value FROM json_each(?))"
+            " UNION ALL SELECT s, report FROM facts WHERE o IN (SELECT value FROM json_each(?))"
+        )
+        arg = json.dumps(list(ids))
+        rows = self._sql(sql, (arg, arg))
+        return list(dict.fromkeys(n for n, rep in rows if allowed is None or rep in allowed))
 
-def _columns(rows: list[dict]) -> dict:
-    """Rows of one shape as column names and value lists: a third of the JSON of a list of
-    dicts, parsed four times as fast."""
-    columns = list(rows[0]) if rows else []
-    return {"columns": columns, "rows": [[r.get(c) for c in columns] for r in rows]}
+    def _ranked(self, ids: Sequence[int], condition: tuple[str, list]) -> list[int]:
+        """Those of `ids` that the node filter (`_node_filter`) keeps, best-connected first
+        (then by label)."""
+        sql = (
+            "SELECT id FROM entities WHERE id IN (SELECT value FROM json_each(?))"
+            f" AND {condition[0]} ORDER BY degree DESC, label"
+        )
+        return [r[0] for r in self._sql(sql, [json.dumps(list(ids)), *condition[1]])]
+
+    def _infos_by_id(self, ids: Iterable[int]) -> dict[int, EntityInfo]:
+        sql = "SELECT id, iri, type, label, kind, degree FROM entities"
+        rows = self._sql(
+            f"{sql} WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),)
+        )
+        found = {r[0]: EntityInfo(*r[1:], r[0]) for r in rows}
+        return {n: found[n] for n in ids if n in found}
+
+    def _facts_among(self, ids: Iterable[int]) -> list[dict]:
+        """The facts (one row per report) whose two ends are among `ids`."""
+        arg = json.dumps(list(ids))
+        sql = (
+            f"{_FACT_ROWS} WHERE f.s IN (SELECT value FROM json_each(?))"
+            " AND f.o IN (SELECT value FROM json_each(?))"
+        )
+        return [dict(r) for r in self._sql(sql, (arg, arg))]
+
+    def _reports_in(self, regions: Iterable[str], years: Iterable[int]) -> set[str] | None:
+        """The ids of the reports of those regions and years; None when neither is set."""
+        regions, years = list(regions), list(years)
+        if not regions and not years:
+            return None
+        where = []
+        if regions:
+            where.append(f"region IN ({','.join('?' * len(regions))})")
+        if years:
+            where.append(f"year IN ({','.join('?' * len(years))})")
+        sql = f"SELECT id FROM reports WHERE {' AND '.join(where)}"
+        return {r[0] for r in self._sql(sql, [*regions, *years])}
 
 
-def _records(table: dict) -> list[dict]:
-    columns = table["columns"]
-    return [dict(zip(columns, values, strict=True)) for values in table["rows"]]
+_SUMS = """
+SELECT coalesce(agency, '(unknown)') AS agency, coalesce(unit, '') AS unit, year,
+       SUM(value) AS total, COUNT(*) AS n
+FROM outcomes {where} GROUP BY 1, 2, 3"""
+# Search: the names containing a needle, scored (0 the whole name, 1 its start, 2 inside);
+# per entity the best hit (the canonical name on a tie); the best-connected first.
+_NAME_HITS = """
+SELECT n.id, n.name, {needle} AS needle, n.rowid AS r,
+       CASE WHEN n.low = ? THEN 0 WHEN substr(n.low, 1, length(?)) = ? THEN 1 ELSE 2 END AS score
+FROM names n WHERE instr(n.low, ?) > 0"""
+_SEARCH = """
+WITH hits AS ({hits}),
+best AS (
+  SELECT e.iri, e.label, e.type, h.name, h.score, e.degree,
+         ROW_NUMBER() OVER (PARTITION BY h.id ORDER BY h.score, h.name != e.label, h.needle, h.r)
+           AS k
+  FROM hits h JOIN entities e ON e.id = h.id WHERE e.type IN ({types})
+)
+SELECT iri, label, type, name, score FROM best WHERE k = 1
+ORDER BY score, degree DESC, CASE type {order} ELSE 99 END, length(label), label
+LIMIT {limit}"""
+_LINKS = """
+SELECT f.p, 'out', e.iri, e.label, e.type, COUNT(DISTINCT f.report) AS n
+FROM facts f JOIN entities e ON e.id = f.o
+WHERE f.s = (SELECT id FROM entities WHERE iri = ?) GROUP BY f.p, f.o
+UNION ALL
+SELECT f.p, 'in', e.iri, e.label, e.type, COUNT(DISTINCT f.report) AS n
+FROM facts f JOIN entities e ON e.id = f.s
+WHERE f.o = (SELECT id FROM entities WHERE iri = ?) GROUP BY f.p, f.s
+ORDER BY 1, 2, 6 DESC, 4"""
+_FACT_ROWS = """
+SELECT es.iri AS s, f.p AS p, eo.iri AS o, f.report AS report
+FROM facts f JOIN entities es ON es.id = f.s JOIN entities eo ON eo.id = f.o"""
 
 
-def _rank(hit: Hit) -> tuple[int, bool]:
-    """Better matches first; on a tie the canonical name beats an alias."""
-    return hit.score, hit.matched != hit.label
+def _node_filter(types: Iterable[str], kinds: Iterable[str]) -> tuple[str, list]:
+    """The SQL condition on `entities` (and its parameters) of the graph's node filters:
+    the types shown, and for legal instruments the kinds (all when none is given)."""
+    types, kinds = list(types), list(kinds)
+    cond = f"type IN ({','.join('?' * len(types))})" if types else "0"
+    if kinds:
+        cond += f" AND (type != 'LegalInstrument' OR kind IN ({','.join('?' * len(kinds))}))"
+    return cond, [*types, *kinds]
 
 
 def write_summary(store: Store) -> summary.Fingerprint:
     """Compute the store's summary and save it in its directory, for the app's readers;
     writers call this after their last write (`kg ingest`, `kg remove`, uploads)."""
     catalog = Catalog(store, use_summary=False)
-    parts = {name: catalog._part(name) for name in summary.PARTS}
-    summary.save(store.path, parts, catalog.fingerprint)
+    catalog._build(save=True).close()
     return catalog.fingerprint
 
 
 # -- outcome tables -----------------------------------------------------------------------
 
 
-def filter_outcomes(
-    rows: Iterable[dict],
+def _outcome_filter(
     *,
     agencies: Iterable[str] = (),
     years: Iterable[int] = (),
     regions: Iterable[str] = (),
     units: Iterable[str] = (),
     text: str = "",
-) -> list[dict]:
-    """Outcome rows kept by each filter that is set; `text` matches the measure or label."""
-    agencies, years, regions, units = set(agencies), set(years), set(regions), set(units)
+) -> tuple[list[str], list]:
+    """The SQL conditions (and their parameters) keeping the outcomes each set filter keeps."""
+    conds, params = [], []
+    filters = (("agency", agencies), ("year", years), ("region", regions), ("unit", units))
+    for column, values in filters:
+        values = list(values)
+        if values:
+            conds.append(f"{column} IN ({','.join('?' * len(values))})")
+            params += values
     needle = fold(text.strip()).lower()
-    out = []
-    for r in rows:
-        if agencies and r["agency"] not in agencies:
-            continue
-        if years and r["year"] not in years:
-            continue
-        if regions and r["region"] not in regions:
-            continue
-        if units and r["unit"] not in units:
-            continue
-        if needle and needle not in fold(f"{r['measure'] or ''} {r['outcome']}").lower():
-            continue
-        out.append(r)
-    return out
+    if needle:
+        conds.append("instr(folded, ?) > 0")
+        params.append(needle)
+    return conds, params
+
+
+def _where(conds: Sequence[str]) -> str:
+    return "WHERE " + " AND ".join(conds) if conds else ""
 
 
 def filter_reports(
@@ -1342,35 +1470,25 @@ def filter_reports(
     ]
 
 
-def compare_outcomes(rows: Iterable[dict]) -> tuple[list[dict], list[dict]]:
-    """Outcome values summed per agency, unit and year.
+def pivot_outcomes(
+    cells: Iterable[tuple[str, str, int | None, float, int]],
+) -> tuple[list[dict], list[dict]]:
+    """Outcome sums per (agency, unit, year, sum of values, outcomes) as two tables.
 
     Returns (wide, long): `wide` has one row per agency and unit with a column per year,
     for a table; `long` one row per agency, unit and year, for a chart. Values are summed
     as reported; qualifiers (余, 近, 约 …) are not applied."""
-    cells: dict[tuple[str, str, int | None], list[float]] = defaultdict(list)
-    for r in rows:
-        if r["value"] is None:
-            continue
-        cells[(r["agency"] or "(unknown)", r["unit"] or "", r["year"])].append(r["value"])
-    years = sorted({y for _, _, y in cells}, key=lambda y: (y is None, y or 0))
+    cells = sorted(cells, key=lambda c: (c[0], c[1], c[2] or 0))
+    years = sorted({c[2] for c in cells}, key=lambda y: (y is None, y or 0))
     wide_map: dict[tuple[str, str], dict] = {}
     long = []
-    for (agency, unit, year), values in sorted(
-        cells.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or 0)
-    ):
+    for agency, unit, year, total, n in cells:
         col = str(year) if year is not None else "(no year)"
         row = wide_map.setdefault((agency, unit), {"agency": agency, "unit": unit})
-        row[col] = _num(sum(values))
-        row["outcomes"] = row.get("outcomes", 0) + len(values)
+        row[col] = _num(total)
+        row["outcomes"] = row.get("outcomes", 0) + n
         long.append(
-            {
-                "agency": agency,
-                "unit": unit,
-                "year": col,
-                "value": _num(sum(values)),
-                "outcomes": len(values),
-            }
+            {"agency": agency, "unit": unit, "year": col, "value": _num(total), "outcomes": n}
         )
     columns = [str(y) if y is not None else "(no year)" for y in years]
     wide = [

@@ -174,34 +174,41 @@ SELECT ?e ?class ?label ?alt ?kind ?docNumber ?value ?unit ?qualifier ?measure W
     % _ENTITY_CLASSES
 )
 
-APP_ENTITY_LINKS = """
-SELECT ?e ?p ?direction ?other ?class ?label (COUNT(DISTINCT ?g) AS ?reports) WHERE {
-  { GRAPH ?g { ?e ?p ?other } BIND("out" AS ?direction) }
-  UNION
-  { GRAPH ?g { ?other ?p ?e } BIND("in" AS ?direction) }
-  VALUES ?p { %s }
-  GRAPH ?g2 { ?other a ?class ; skos:prefLabel ?label }
-  VALUES ?class { %s }
-} GROUP BY ?e ?p ?direction ?other ?class ?label ORDER BY ?p ?direction DESC(?reports) ?label
-""" % (_FACTS, _ENTITY_CLASSES)
-
 APP_ENTITY_MENTIONS = """
 SELECT ?e ?report ?text ?start ?end WHERE {
   GRAPH ?report { ?m zg:mentionOf ?e ; zg:text ?text ; zg:start ?start ; zg:end ?end }
 } ORDER BY ?report ?start
 """
 
-APP_ENTITY_EVIDENCE = """
-SELECT ?e ?p ?direction ?other ?otherLabel ?sentence ?start ?end ?report WHERE {
+
+def app_entity_evidence(entity) -> str:
+    """The evidence of every fact with `entity` (a `pyoxigraph.NamedNode`: its serialization
+    is a checked IRI, never user text) at one end. The IRI is written into the text, and the
+    patterns that name it come first: Oxigraph 0.5 then starts from the entity's few
+    statements; with the IRI as a substitution, or the evidence type first, it scans every
+    evidence node of the store (a thousand times slower at 10,000 reports)."""
+    return """
+SELECT ?p ?direction ?other ?otherLabel ?sentence ?start ?end ?report WHERE {
+  { GRAPH ?report { ?ev rdf:subject %s ; rdf:object ?other } BIND("out" AS ?direction) }
+  UNION
+  { GRAPH ?report { ?ev rdf:object %s ; rdf:subject ?other } BIND("in" AS ?direction) }
   GRAPH ?report {
-    ?ev a zg:Evidence ; rdf:predicate ?p ; zg:sentence ?sentence ; zg:start ?start ; zg:end ?end .
-    { ?ev rdf:subject ?e ; rdf:object ?other . BIND("out" AS ?direction) }
-    UNION
-    { ?ev rdf:object ?e ; rdf:subject ?other . BIND("in" AS ?direction) }
+    ?ev rdf:predicate ?p ; zg:sentence ?sentence ; zg:start ?start ; zg:end ?end .
     ?other skos:prefLabel ?otherLabel .
   }
 } ORDER BY ?p ?otherLabel ?report ?start
-"""
+""" % (entity, entity)
+
+
+def app_mentions_in(reports) -> str:
+    """Every mention in `reports` (`pyoxigraph.NamedNode`s, checked IRIs): its entity and
+    span, for marking the mentions inside evidence sentences."""
+    return """
+SELECT ?report ?e ?start ?end WHERE {
+  VALUES ?report { %s }
+  GRAPH ?report { ?m zg:mentionOf ?e ; zg:start ?start ; zg:end ?end }
+}""" % " ".join(str(r) for r in reports)
+
 
 # The entity index of the app's summary: GRAPH_NODES in three cheap parts (its OPTIONALs
 # over every graph take a minute on 10,000 reports; these take seconds).
@@ -215,7 +222,9 @@ SELECT DISTINCT ?e ?class ?label WHERE {
     % _ENTITY_CLASSES
 )
 APP_ENTITY_KINDS = "SELECT DISTINCT ?e ?kind WHERE { GRAPH ?g { ?e zg:kind ?kind } }"
-APP_LINKED = "SELECT DISTINCT ?s ?o WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?p { %s } }" % _FACTS
+APP_FACTS = "SELECT ?s ?p ?o ?report WHERE { GRAPH ?report { ?s ?p ?o } VALUES ?p { %s } }" % (
+    _FACTS
+)
 
 APP_ALIASES = "SELECT DISTINCT ?e ?name WHERE { GRAPH ?g { ?e skos:altLabel ?name } }"
 
@@ -224,21 +233,6 @@ SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?reports) WHERE {
   GRAPH ?g { ?s zg:cites ?o } BIND(zg:cites AS ?p)
 } GROUP BY ?s ?p ?o
 """
-
-
-def app_facts_around(nodes, *, both: bool = True) -> str:
-    """Facts (one row per report) whose subject (or, if `both`, either end) is among
-    `nodes`: `pyoxigraph.NamedNode`s, whose serialization is a checked IRI, never user
-    text. The relations are a FILTER, not VALUES: Oxigraph 0.5 would join two VALUES blocks
-    as a cross product first (30 times slower for a few hundred nodes)."""
-    values = " ".join(str(n) for n in nodes)
-    inward = "UNION { VALUES ?o { %s } GRAPH ?report { ?s ?p ?o } }" % values if both else ""
-    return """
-SELECT ?s ?p ?o ?report WHERE {
-  { VALUES ?s { %s } GRAPH ?report { ?s ?p ?o } } %s
-  FILTER(?p IN (%s))
-}
-""" % (values, inward, _FACTS.replace(" ", ", "))
 
 
 APP_TOP_CITED = """

@@ -268,7 +268,7 @@ def test_overview_shows_the_first_outcomes_and_sums_them_all(seeds_dir, monkeypa
         wide.value["outcomes"].sum()
         == sum(
             1
-            for r in browse.Catalog(Store(seeds_dir, read_only=True)).outcomes
+            for r in browse.Catalog(Store(seeds_dir, read_only=True)).outcome_table(limit=None).rows
             if r["value"] is not None
         )
         and total > 3

@@ -67,7 +67,7 @@ def test_entity_ref_round_trips(ref):
 
 
 def test_entity_ref_round_trips_outcome(catalog):
-    ref = next(r["ref"] for r in catalog.outcomes)
+    ref = next(r["ref"] for r in catalog.outcome_table().rows)
     assert browse.entity_ref(browse.iri_of_ref(ref)) == ref
 
 
@@ -122,31 +122,55 @@ def test_programs_by_agency_lists_programs(catalog):
 
 
 def test_outcomes_carry_agency_year_and_report(catalog):
-    rows = catalog.outcomes
+    rows = catalog.outcome_table(limit=None).rows
     assert rows and all(r["agency"] and r["year"] and r["report_id"] for r in rows)
     options = catalog.outcome_options()
     assert options["years"] == [2018, 2023] and "次" in options["units"]
 
 
-def test_filter_outcomes_by_measure_text_agency_and_unit(catalog):
-    rows = browse.filter_outcomes(catalog.outcomes, text="培训", units=["次"])
-    assert rows and all("培训" in (r["measure"] or r["outcome"]) for r in rows)
-    assert all(r["unit"] == "次" for r in rows)
-    assert not browse.filter_outcomes(catalog.outcomes, agencies=["nobody"])
-    assert browse.filter_outcomes(catalog.outcomes, years=[2023]) == [
-        r for r in catalog.outcomes if r["year"] == 2023
-    ]
+def test_outcome_table_filters_by_measure_text_agency_year_and_unit(catalog):
+    every = catalog.outcome_table(limit=None)
+    assert every.total == every.of == len(every.rows) and not every.truncated
+    found = catalog.outcome_table(text="培训", units=["次"])
+    assert found.rows and all("培训" in (r["measure"] or r["outcome"]) for r in found.rows)
+    assert all(r["unit"] == "次" for r in found.rows) and found.of == every.of
+    assert catalog.outcome_table(agencies=["nobody"]).total == 0
+    assert catalog.outcome_table(years=[2023]).rows == [r for r in every.rows if r["year"] == 2023]
+    first = catalog.outcome_table(limit=2)
+    assert first.rows == every.rows[:2] and first.truncated and first.total == every.total
 
 
-def test_compare_outcomes_sums_per_agency_unit_and_year():
-    rows = [
-        {"agency": "A", "unit": "次", "year": 2022, "value": 3.0},
-        {"agency": "A", "unit": "次", "year": 2022, "value": 2.0},
-        {"agency": "A", "unit": "次", "year": 2023, "value": 1.5},
-        {"agency": "B", "unit": "人", "year": 2023, "value": 10.0},
-        {"agency": "B", "unit": "人", "year": 2023, "value": None},
-    ]
-    wide, long = browse.compare_outcomes(rows)
+def test_outcome_table_text_filter_folds_traditional_and_full_width(catalog):
+    assert catalog.outcome_table(text="培訓").rows == catalog.outcome_table(text="培训").rows
+
+
+def test_outcome_comparison_sums_per_agency_unit_and_year(catalog):
+    every = catalog.outcome_table(limit=None).rows
+    wide, long = (c := catalog.outcome_comparison()).wide, c.long
+    valued = [r for r in every if r["value"] is not None]
+    assert sum(r["outcomes"] for r in wide) == len(valued) == sum(r["outcomes"] for r in long)
+    agency = valued[0]["agency"]
+    mine = catalog.outcome_comparison(agencies=[agency]).long
+    assert {r["agency"] for r in mine} == {agency}
+    assert sum(r["outcomes"] for r in mine) == sum(1 for r in valued if r["agency"] == agency)
+
+
+def test_outcome_comparison_keeps_the_first_rows_and_counts_them_all(catalog):
+    every = catalog.outcome_comparison(limit=None)
+    first = catalog.outcome_comparison(limit=1)
+    assert len(first.wide) == 1 and first.truncated and first.total == len(every.wide) > 1
+    assert first.wide[0].items() <= every.wide[0].items() and not every.truncated
+
+
+def test_outcome_comparison_of_a_text_filter_sums_only_the_kept_outcomes(catalog):
+    kept = [r for r in catalog.outcome_table(text="培训", limit=None).rows if r["value"]]
+    long = catalog.outcome_comparison(text="培训").long
+    assert sum(r["outcomes"] for r in long) == len(kept) > 0
+
+
+def test_pivot_outcomes_puts_years_in_columns():
+    cells = [("A", "次", 2022, 5.0, 2), ("A", "次", 2023, 1.5, 1), ("B", "人", 2023, 10.0, 1)]
+    wide, long = browse.pivot_outcomes(cells)
     assert wide == [
         {"agency": "A", "unit": "次", "2022": 5, "2023": 1.5, "outcomes": 3},
         {"agency": "B", "unit": "人", "2022": None, "2023": 10, "outcomes": 1},
@@ -204,7 +228,7 @@ def test_entity_links_and_evidence_name_both_ends(catalog):
 
 
 def test_entity_of_an_outcome_shows_value_and_unit(catalog):
-    ref = next(r["ref"] for r in catalog.outcomes if r["unit"] == "次")
+    ref = next(r["ref"] for r in catalog.outcome_table(units=["次"]).rows)
     view = catalog.entity(ref)
     fields = dict(view.attributes)
     assert fields["unit 单位"] == "次" and "value 数值" in fields
@@ -376,7 +400,7 @@ def test_default_center_is_a_publisher(catalog):
 def test_catalog_of_an_empty_store_is_empty(tmp_path):
     cat = browse.Catalog(Store(tmp_path / "empty"))
     assert cat.is_empty() and cat.default_center() is None and cat.search("城管") == []
-    assert cat.outcomes == [] and cat.agencies_by_region_year() == []
+    assert cat.outcome_table().total == 0 and cat.agencies_by_region_year() == []
 
 
 # -- queries ------------------------------------------------------------------------------
@@ -550,7 +574,11 @@ _OVERVIEW = (
 
 
 def _figures(cat: browse.Catalog) -> dict:
-    return {name: getattr(cat, name)() for name in _OVERVIEW} | {"outcomes": cat.outcomes}
+    figures = {name: getattr(cat, name)() for name in _OVERVIEW}
+    return figures | {
+        "outcomes": cat.outcome_table(limit=None),
+        "comparison": cat.outcome_comparison(),
+    }
 
 
 def test_summary_gives_the_figures_computed_from_the_store(tmp_path):
@@ -583,21 +611,23 @@ def test_uploads_and_kg_ingest_and_remove_keep_the_summary_fresh(tmp_path):
     from kg import summary
     from kg.cli import main
 
-    def fresh(part: str):
+    def fresh():
+        """The catalog of a new reader, and the saved summary it finds (None if stale)."""
         cat = browse.Catalog(Store(store_dir, read_only=True))
-        return cat, summary.load(store_dir, part, cat.fingerprint)
+        return cat, summary.connect(store_dir, cat.fingerprint)
 
     store_dir = tmp_path / "s"
     browse.add_reports(store_dir, [browse.extract_upload("a.txt", HOSTILE.encode()).report])
-    cat, overview = fresh("overview")
-    assert overview["stats"]["reports"] == 1
+    cat, saved = fresh()
+    assert summary.part(saved, "overview")["stats"]["reports"] == 1
     assert main(["ingest", *map(str, SEEDS), "--store", str(store_dir), "--summary"]) == 0
-    cat, overview = fresh("overview")
-    assert overview["stats"]["reports"] == 3
+    cat, saved = fresh()
+    assert summary.part(saved, "overview")["stats"]["reports"] == 3
     rid = next(r["id"] for r in cat.report_rows() if r["source"] == "upload:a.txt")
     assert main(["remove", rid, "--store", str(store_dir), "--summary"]) == 0
-    cat, reports = fresh("reports")
-    assert len(reports) == 2 and cat.counts()[0][2] == 2 and rid not in cat.reports
+    cat, saved = fresh()
+    assert saved.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 2
+    assert cat.counts()[0][2] == 2 and rid not in cat.reports
 
 
 def test_without_summary_kg_ingest_leaves_it_to_the_first_reader(tmp_path):
@@ -610,10 +640,11 @@ def test_without_summary_kg_ingest_leaves_it_to_the_first_reader(tmp_path):
     assert main(["ingest", str(SEEDS[0]), "--store", str(store_dir), "--summary"]) == 0
     assert main(["ingest", *map(str, SEEDS), "--store", str(store_dir)]) == 0
     cat = browse.Catalog(Store(store_dir, read_only=True))
-    assert summary.load(store_dir, "overview", cat.fingerprint) is None  # stale: not used
+    assert summary.connect(store_dir, cat.fingerprint) is None  # stale: not used
     assert cat.counts()[0][2] == 2
     again = browse.Catalog(Store(store_dir, read_only=True))
-    assert summary.load(store_dir, "overview", again.fingerprint)["stats"]["reports"] == 2
+    saved = summary.connect(store_dir, again.fingerprint)
+    assert summary.part(saved, "overview")["stats"]["reports"] == 2
 
 
 def test_neighbourhood_builds_only_its_part_of_the_graph_with_report_sets(catalog):
@@ -634,7 +665,7 @@ def test_neighbourhood_builds_only_its_part_of_the_graph_with_report_sets(catalo
         )
 
 
-def test_prepare_computes_and_saves_every_part_of_a_changed_store(tmp_path):
+def test_prepare_computes_and_saves_the_summary_of_a_changed_store(tmp_path):
     """What the app runs behind its spinner: after it, no page computes anything."""
     from kg import summary
 
@@ -647,4 +678,15 @@ def test_prepare_computes_and_saves_every_part_of_a_changed_store(tmp_path):
     writer.close()
     cat = browse.Catalog(Store(store_dir, read_only=True))
     cat.prepare()
-    assert all(summary.load(store_dir, p, cat.fingerprint) is not None for p in summary.PARTS)
+    saved = summary.connect(store_dir, cat.fingerprint)
+    assert saved is not None and summary.part(saved, "overview")["stats"]["reports"] == 2
+    tables = ("reports", "entities", "names", "facts", "outcomes")
+    assert all(saved.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] > 0 for t in tables)
+
+
+def test_summary_and_browse_doctests_run():
+    import doctest
+
+    from kg import summary
+
+    assert doctest.testmod(summary).failed == 0 and doctest.testmod(browse).failed == 0

@@ -99,10 +99,11 @@ text = c1.text_input("Measure contains", placeholder="e.g. 培训, 案件, 宣�
 agencies = c2.multiselect("Agencies", options["agencies"], placeholder="all agencies")
 years = c3.multiselect("Years", options["years"], placeholder="all years")
 units = c4.multiselect("Units", options["units"], placeholder="all units")
-rows = browse.filter_outcomes(cat.outcomes, agencies=agencies, years=years, units=units, text=text)
-shown = rows[: browse.OUTCOME_ROWS_SHOWN]
-more = f" · the first {len(shown):,} shown: filter to see others" if len(shown) < len(rows) else ""
-st.caption(f"{len(rows):,} of {len(cat.outcomes):,} outcomes{more}")
+filters = {"agencies": agencies, "years": years, "units": units, "text": text}
+found = cat.outcome_table(limit=browse.OUTCOME_ROWS_SHOWN, **filters)
+shown = found.rows
+more = f" · the first {len(shown):,} shown: filter to see others" if found.truncated else ""
+st.caption(f"{found.total:,} of {found.of:,} outcomes{more}")
 table = [{**r, "page": browse.entity_href(r["ref"])} for r in shown]
 st.dataframe(
     table,
@@ -122,10 +123,15 @@ st.dataframe(
     ],
     column_config={"page": link, "value": st.column_config.NumberColumn(format="%g")},
 )
-filtered = text.strip() or agencies or years or units
-wide, long = browse.compare_outcomes(rows) if filtered else cat.outcome_comparison()
+comparison = cat.outcome_comparison(**filters)
+wide, long = comparison.wide, comparison.long
 if wide:
     st.markdown("**Comparison** — sum of values per agency and unit, by year")
+    if comparison.truncated:
+        st.caption(
+            f"The first {len(wide):,} of {comparison.total:,} agency and unit rows:"
+            " filter to see others"
+        )
     left, right = st.columns([3, 2])
     left.dataframe(wide, hide_index=True)
     units_shown = sorted({r["unit"] for r in long})
