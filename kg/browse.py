@@ -1121,7 +1121,7 @@ class Catalog:
         needles = list(dict.fromkeys(n.lower() for n in (q, fold(q))))
         if not wanted:
             return []
-        hits = " UNION ALL ".join(_NAME_HITS.format(needle=i) for i in range(len(needles)))
+        hits = " UNION ALL ".join([_NAME_HITS] * len(needles))
         order = " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(ENTITY_TYPES))
         sql = _SEARCH.format(
             hits=hits, types=",".join("?" * len(wanted)), order=order, limit=int(limit)
@@ -1372,21 +1372,18 @@ SELECT coalesce(agency, '(unknown)') AS agency, coalesce(unit, '') AS unit, year
        SUM(value) AS total, COUNT(*) AS n
 FROM outcomes {where} GROUP BY 1, 2, 3"""
 # Search: the names containing a needle, scored (0 the whole name, 1 its start, 2 inside);
-# per entity the best hit (the canonical name on a tie); the best-connected first.
+# per entity the best hit (the canonical name on a tie: with MIN, SQLite takes the other
+# columns from the row of the minimum); the best-connected first.
 _NAME_HITS = """
-SELECT n.id, n.name, {needle} AS needle, n.rowid AS r,
+SELECT n.id, n.name,
        CASE WHEN n.low = ? THEN 0 WHEN substr(n.low, 1, length(?)) = ? THEN 1 ELSE 2 END AS score
 FROM names n WHERE instr(n.low, ?) > 0"""
 _SEARCH = """
-WITH hits AS ({hits}),
-best AS (
-  SELECT e.iri, e.label, e.type, h.name, h.score, e.degree,
-         ROW_NUMBER() OVER (PARTITION BY h.id ORDER BY h.score, h.name != e.label, h.needle, h.r)
-           AS k
-  FROM hits h JOIN entities e ON e.id = h.id WHERE e.type IN ({types})
-)
-SELECT iri, label, type, name, score FROM best WHERE k = 1
-ORDER BY score, degree DESC, CASE type {order} ELSE 99 END, length(label), label
+WITH hits AS ({hits})
+SELECT e.iri, e.label, e.type, h.name, MIN(h.score * 2 + (h.name != e.label)) / 2 AS score
+FROM hits h JOIN entities e ON e.id = h.id WHERE e.type IN ({types})
+GROUP BY h.id
+ORDER BY score, e.degree DESC, CASE e.type {order} ELSE 99 END, length(e.label), e.label
 LIMIT {limit}"""
 _LINKS = """
 SELECT f.p, 'out', e.iri, e.label, e.type, COUNT(DISTINCT f.report) AS n
