@@ -640,6 +640,7 @@ class Catalog:
         self._use_summary = use_summary
         self._texts: dict[str, str] = {}
         self._lock = threading.RLock()
+        self._listed = True  # the fingerprint comes from listing the graphs
 
     def _select(self, sparql: str, **bindings) -> list[dict]:
         return self.store.select(sparql, **bindings)
@@ -651,8 +652,12 @@ class Catalog:
 
     @cached_property
     def fingerprint(self) -> summary.Fingerprint:
-        """Which report graphs this snapshot holds (one index scan, no query)."""
-        return summary.Fingerprint.of(self.store.graph_names())
+        """Which report graphs this snapshot holds: their listing (one index scan, a second
+        at 100,000 reports), unless a reader already found the summary fresh for the store's
+        data files as they are now (`kg.summary.stamped`)."""
+        known = summary.stamped(self.store.path) if self._use_summary else None
+        self._listed = known is None
+        return known or summary.Fingerprint.of(self.store.graph_names())
 
     @cached_property
     def _db(self) -> sqlite3.Connection:
@@ -660,6 +665,8 @@ class Catalog:
             if self._use_summary:
                 db = summary.connect(self.store.path, self.fingerprint)
                 if db is not None:
+                    if self._listed:
+                        summary.remember(self.store.path, self.fingerprint)
                     return db
             return self._build(save=self._use_summary and self.fingerprint.reports > 0)
 

@@ -35,12 +35,23 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["FILE", "VERSION", "Draft", "Fingerprint", "connect", "part"]
+__all__ = [
+    "FILE",
+    "VERSION",
+    "Draft",
+    "Fingerprint",
+    "connect",
+    "part",
+    "remember",
+    "stamped",
+    "store_stamp",
+]
 
 FILE = "kg-summary.sqlite"  # inside the store's directory; Oxigraph ignores it
+STAMP = "kg-summary.stamp"  # the data files a reader last found the summary fresh for
 VERSION = 4  # bump when the schema changes: older summaries then count as absent
 
 SCHEMA = """
@@ -107,6 +118,48 @@ def connect(store_dir: str | os.PathLike, fp: Fingerprint) -> sqlite3.Connection
         db.close()
         return None
     return _reader(db)
+
+
+def store_stamp(store_dir: str | os.PathLike) -> str:
+    """A digest of the store's data files (RocksDB's tables and non-empty write-ahead logs,
+    by name and size). Every write adds a table or grows a log, and file numbers are never
+    reused, so an equal stamp means equal content; a flush or compaction changes the stamp
+    without changing the content, which only costs a slower check (`Fingerprint.of`)."""
+    files = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(store_dir):
+            if entry.name.endswith((".sst", ".log")) and entry.is_file():
+                size = entry.stat().st_size
+                if size or entry.name.endswith(".sst"):
+                    files.append(f"{entry.name}\t{size}")
+    return hashlib.sha256("\n".join(sorted(files)).encode()).hexdigest()
+
+
+def stamped(store_dir: str | os.PathLike) -> Fingerprint | None:
+    """The fingerprint of the store's content if a reader already checked the summary
+    against the data files as they are now (`remember`); else None (list the graphs)."""
+    try:
+        saved = json.loads((Path(store_dir) / STAMP).read_text(encoding="utf-8"))
+        if saved["version"] == VERSION and saved["stamp"] == store_stamp(store_dir):
+            return Fingerprint(int(saved["reports"]), str(saved["digest"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def remember(store_dir: str | os.PathLike, fp: Fingerprint) -> None:
+    """Note that the data files as they are now hold the graphs `fp` names, so that the
+    next reader skips listing them (best effort: a read-only directory just skips it)."""
+    body = {"version": VERSION, "stamp": store_stamp(store_dir), **asdict(fp)}
+    with contextlib.suppress(OSError):
+        fd, tmp = tempfile.mkstemp(prefix=".kg-stamp-", suffix=".tmp", dir=store_dir)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(body, f)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, Path(store_dir) / STAMP)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def part(db: sqlite3.Connection, name: str):

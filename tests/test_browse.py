@@ -690,3 +690,34 @@ def test_summary_and_browse_doctests_run():
     from kg import summary
 
     assert doctest.testmod(summary).failed == 0 and doctest.testmod(browse).failed == 0
+
+
+def test_a_second_reader_trusts_the_summary_without_listing_the_graphs(tmp_path, monkeypatch):
+    """At 100,000 reports listing the graphs takes a second: a reader that finds the data
+    files as the last reader left them takes the fingerprint from the summary."""
+    store = seeds_store(tmp_path / "s")
+    browse.write_summary(store)
+    store.close()
+    first = browse.Catalog(Store(tmp_path / "s", read_only=True))
+    expected = _figures(first)
+
+    reader = Store(tmp_path / "s", read_only=True)
+    monkeypatch.setattr(reader, "graph_names", lambda: pytest.fail("listed the graphs"))
+    again = browse.Catalog(reader)
+    assert again.fingerprint == first.fingerprint and _figures(again) == expected
+
+
+def test_any_write_makes_readers_list_the_graphs_again(tmp_path):
+    from kg import summary
+    from loaders.pipeline import extract
+
+    first, second = SEEDS
+    store = Store(tmp_path / "s")
+    store.add(extract(first))
+    browse.write_summary(store)
+    browse.Catalog(store).prepare()  # found fresh: the data files are noted
+    assert summary.stamped(tmp_path / "s") is not None
+    store.add(extract(second))
+    assert summary.stamped(tmp_path / "s") is None
+    cat = browse.Catalog(store)
+    assert cat.counts()[0][2] == 2

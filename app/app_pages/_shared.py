@@ -42,7 +42,7 @@ def _open(path: str) -> Store | None:
 
 @st.cache_resource(
     show_spinner="Reading the store… The first reading after a change summarizes every report"
-    " (about 3 s per 1,000 reports; `kg ingest --summary` does it in advance)."
+    " (about 5 s per 1,000 reports; `kg ingest --summary` does it in advance)."
 )
 def _catalog(path: str) -> Catalog | None:
     store = _open(path)
