@@ -1290,15 +1290,17 @@ class Catalog:
         allowed = self._reports_in(regions or (), years or ())
         seen = {info.id}
         rings: list[list[int]] = [[info.id]]
-        for _ in range(max(1, depth)):
-            near = [n for n in self._neighbour_ids(rings[-1], allowed) if n not in seen]
-            ring = self._ranked(near, node_ok)
+        cap, depth = max(1, cap), max(1, depth)
+        total = 1
+        for step in range(depth):
+            last = step == depth - 1  # only its best `cap` can be drawn: no ring follows
+            ring, count = self._ring(rings[-1], seen, allowed, node_ok, limit=cap if last else None)
             if not ring:
                 break
+            total += count
             seen.update(ring)
             rings.append(ring)
         kept: dict[int, int] = {}
-        cap = max(1, cap)
         for d, ring in enumerate(rings):
             room = cap - len(kept)
             if room <= 0:
@@ -1322,26 +1324,37 @@ class Catalog:
             rels = sorted(g[s][o])
             reps = set().union(*(d["report_ids"] for d in g[s][o].values()))
             edges.append(EdgeView(s, o, tuple(rels), len(reps)))
-        return Neighbourhood(center, depth, nodes, edges, len(seen), cap)
+        return Neighbourhood(center, depth, nodes, edges, total, cap)
 
-    def _neighbour_ids(self, ids: Sequence[int], allowed: set[str] | None) -> list[int]:
-        """The entities one fact away from `ids`, in a fact stated by an `allowed` report."""
-        sql = (
-            "SELECT o, report FROM facts WHERE s IN (SELECT value FROM json_each(?))"
-            " UNION ALL SELECT s, report FROM facts WHERE o IN (SELECT value FROM json_each(?))"
-        )
-        arg = json.dumps(list(ids))
-        rows = self._sql(sql, (arg, arg))
-        return list(dict.fromkeys(n for n, rep in rows if allowed is None or rep in allowed))
-
-    def _ranked(self, ids: Sequence[int], condition: tuple[str, list]) -> list[int]:
-        """Those of `ids` that the node filter (`_node_filter`) keeps, best-connected first
-        (then by label)."""
-        sql = (
-            "SELECT id FROM entities WHERE id IN (SELECT value FROM json_each(?))"
-            f" AND {condition[0]} ORDER BY degree DESC, label"
-        )
-        return [r[0] for r in self._sql(sql, [json.dumps(list(ids)), *condition[1]])]
+    def _ring(
+        self,
+        frontier: Sequence[int],
+        seen: Iterable[int],
+        allowed: set[str] | None,
+        condition: tuple[str, list],
+        *,
+        limit: int | None = None,
+    ) -> tuple[list[int], int]:
+        """The next ring: the entities one fact away from `frontier` (in a fact stated by an
+        `allowed` report), not `seen`, that the node filter (`_node_filter`) keeps, the
+        best-connected first (then by label), at most `limit` of them; and how many there
+        are. One query: the union and the count are made in SQLite."""
+        by_report = "" if allowed is None else " AND f.report IN (SELECT value FROM json_each(?))"
+        sql = f"""
+            WITH frontier(id) AS (SELECT value FROM json_each(?)),
+            near(id) AS (
+              SELECT f.o FROM facts f WHERE f.s IN frontier{by_report}
+              UNION SELECT f.s FROM facts f WHERE f.o IN frontier{by_report}
+            )
+            SELECT e.id, COUNT(*) OVER () FROM entities e JOIN near ON e.id = near.id
+            WHERE e.id NOT IN (SELECT value FROM json_each(?)) AND {condition[0]}
+            ORDER BY e.degree DESC, e.label {"" if limit is None else f"LIMIT {int(limit)}"}"""
+        params = [json.dumps(list(frontier))]
+        if allowed is not None:
+            params += [json.dumps(sorted(allowed))] * 2
+        params += [json.dumps(list(seen)), *condition[1]]
+        rows = self._sql(sql, params)
+        return [r[0] for r in rows], (rows[0][1] if rows else 0)
 
     def _infos_by_id(self, ids: Iterable[int]) -> dict[int, EntityInfo]:
         sql = "SELECT id, iri, type, label, kind, degree FROM entities"
