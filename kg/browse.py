@@ -104,7 +104,6 @@ MENTION_LIMIT = 200
 GRAPH_CAP = 300
 OUTCOME_ROWS_SHOWN = 2_000  # rows of the outcome table on the page; sums use all
 COMPARISON_ROWS_SHOWN = 500  # agency and unit rows of the comparison on the page
-SQL_BATCH = 400  # IRIs per summary query (SQLite's limit on parameters is far above)
 OUTCOME_COLUMNS = (
     "agency",
     "year",
