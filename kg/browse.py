@@ -1019,8 +1019,9 @@ class Catalog:
 
     def _build_outcomes(
         self, db: sqlite3.Connection, entities: dict[str, EntityInfo], reports: dict
-    ) -> dict[str, list]:
-        """The outcome table, sorted by agency, year and report; returns its filter options."""
+    ) -> dict:
+        """The outcome table, sorted by agency, year and report, and the sums per agency,
+        unit and year; returns the filter options and the number of outcomes."""
         agency: dict[tuple[str, str], str | None] = {}
         for r in self._rows(queries.APP_OUTCOME_AGENCIES):
             info = entities.get(r["a"])
@@ -1338,15 +1339,15 @@ class Catalog:
         `allowed` report), not `seen`, that the node filter (`_node_filter`) keeps, the
         best-connected first (then by label), at most `limit` of them; and how many there
         are. One query: the union and the count are made in SQLite."""
-        by_report = "" if allowed is None else " AND f.report IN (SELECT value FROM json_each(?))"
+        by_report = "" if allowed is None else f" AND f.report IN {_IDS}"
         sql = f"""
-            WITH frontier(id) AS (SELECT value FROM json_each(?)),
+            WITH frontier(id) AS {_IDS},
             near(id) AS (
               SELECT f.o FROM facts f WHERE f.s IN frontier{by_report}
               UNION SELECT f.s FROM facts f WHERE f.o IN frontier{by_report}
             )
             SELECT e.id, COUNT(*) OVER () FROM entities e JOIN near ON e.id = near.id
-            WHERE e.id NOT IN (SELECT value FROM json_each(?)) AND {condition[0]}
+            WHERE e.id NOT IN {_IDS} AND {condition[0]}
             ORDER BY e.degree DESC, e.label {"" if limit is None else f"LIMIT {int(limit)}"}"""
         params = [json.dumps(list(frontier))]
         if allowed is not None:
@@ -1356,20 +1357,14 @@ class Catalog:
         return [r[0] for r in rows], (rows[0][1] if rows else 0)
 
     def _infos_by_id(self, ids: Iterable[int]) -> dict[int, EntityInfo]:
-        sql = "SELECT id, iri, type, label, kind, degree FROM entities"
-        rows = self._sql(
-            f"{sql} WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),)
-        )
-        found = {r[0]: EntityInfo(*r[1:], r[0]) for r in rows}
+        rows = self._sql(f"{self._INFO} WHERE id IN {_IDS}", (json.dumps(list(ids)),))
+        found = {info.id: info for info in (EntityInfo(*r) for r in rows)}
         return {n: found[n] for n in ids if n in found}
 
     def _facts_among(self, ids: Iterable[int]) -> list[dict]:
         """The facts (one row per report) whose two ends are among `ids`."""
         arg = json.dumps(list(ids))
-        sql = (
-            f"{_FACT_ROWS} WHERE f.s IN (SELECT value FROM json_each(?))"
-            " AND f.o IN (SELECT value FROM json_each(?))"
-        )
+        sql = f"{_FACT_ROWS} WHERE f.s IN {_IDS} AND f.o IN {_IDS}"
         return [dict(r) for r in self._sql(sql, (arg, arg))]
 
     def _reports_in(self, regions: Iterable[str], years: Iterable[int]) -> set[str] | None:
@@ -1377,15 +1372,11 @@ class Catalog:
         regions, years = list(regions), list(years)
         if not regions and not years:
             return None
-        where = []
-        if regions:
-            where.append(f"region IN ({','.join('?' * len(regions))})")
-        if years:
-            where.append(f"year IN ({','.join('?' * len(years))})")
-        sql = f"SELECT id FROM reports WHERE {' AND '.join(where)}"
-        return {r[0] for r in self._sql(sql, [*regions, *years])}
+        conds = [_in(c, v) for c, v in (("region", regions), ("year", years)) if v]
+        return {r[0] for r in self._sql(f"SELECT id FROM reports {_where(conds)}", regions + years)}
 
 
+_IDS = "(SELECT value FROM json_each(?))"  # the values of one JSON-array parameter
 _SUMS = """
 SELECT coalesce(agency, '(unknown)') AS agency, coalesce(unit, '') AS unit, year,
        SUM(value) AS total, COUNT(*) AS n
@@ -1422,9 +1413,9 @@ def _node_filter(types: Iterable[str], kinds: Iterable[str]) -> tuple[str, list]
     """The SQL condition on `entities` (and its parameters) of the graph's node filters:
     the types shown, and for legal instruments the kinds (all when none is given)."""
     types, kinds = list(types), list(kinds)
-    cond = f"type IN ({','.join('?' * len(types))})" if types else "0"
+    cond = _in("type", types) if types else "0"
     if kinds:
-        cond += f" AND (type != 'LegalInstrument' OR kind IN ({','.join('?' * len(kinds))}))"
+        cond += f" AND (type != 'LegalInstrument' OR {_in('kind', kinds)})"
     return cond, [*types, *kinds]
 
 
@@ -1453,7 +1444,7 @@ def _outcome_filter(
     for column, values in filters:
         values = list(values)
         if values:
-            conds.append(f"{column} IN ({','.join('?' * len(values))})")
+            conds.append(_in(column, values))
             params += values
     needle = fold(text.strip()).lower()
     if needle:
@@ -1464,6 +1455,11 @@ def _outcome_filter(
 
 def _where(conds: Sequence[str]) -> str:
     return "WHERE " + " AND ".join(conds) if conds else ""
+
+
+def _in(column: str, values: Sequence) -> str:
+    """`column IN (?, …)`, one parameter per value."""
+    return f"{column} IN ({','.join('?' * len(values))})"
 
 
 def filter_reports(
