@@ -110,7 +110,6 @@ def connect(store_dir: str | os.PathLike, fp: Fingerprint) -> sqlite3.Connection
         db = sqlite3.connect(
             f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False
         )
-        db.execute("PRAGMA query_only = ON")
         meta = dict(db.execute("SELECT key, value FROM meta"))
     except sqlite3.Error:
         return None
