@@ -29,16 +29,16 @@ import unicodedata
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import astuple, dataclass, replace
+from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from urllib.parse import unquote, urlencode
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from kg import analytics, graph_view, queries, summary
+from kg import graph_view, queries, summarize, summary
 from kg.export import GRAPH_FORMATS, RDF_FORMATS, export
-from kg.mapping import TYPE_OF_SLUG, entity_iri, report_iri
+from kg.mapping import TYPE_OF_SLUG, entity_iri, entity_ref, report_id_of, report_iri
 from kg.sparql import QueryError, Result
 from kg.sparql import run as run_sparql_query
 from kg.store import AddResult, Store, StoreError
@@ -165,11 +165,6 @@ def kind_name(kind: str | None) -> str:
 # -- identifiers --------------------------------------------------------------------------
 
 
-def entity_ref(iri: str) -> str:
-    """The readable reference used in page URLs: 'agency/福州市晋安区城市管理局'."""
-    return unquote(iri.removeprefix(ID_BASE))
-
-
 def iri_of_ref(ref: str | None) -> str | None:
     """The entity IRI for a reference from a URL, or None if it cannot be one of ours."""
     if not ref:
@@ -181,10 +176,6 @@ def iri_of_ref(ref: str | None) -> str | None:
         return f"{ID_BASE}outcome/{rest}" if _OUTCOME_REST.fullmatch(rest) else None
     type_ = TYPE_OF_SLUG.get(slug)
     return entity_iri(type_, rest).value if type_ else None
-
-
-def report_id_of(iri_or_id: str) -> str:
-    return iri_or_id.rsplit("/", 1)[-1]
 
 
 def _local(iri: str) -> str:
@@ -624,9 +615,6 @@ class Comparison:
         return self.total > len(self.wide)
 
 
-CO_CITED_KEPT = 100  # pairs the summary keeps; `co_cited(limit)` asks for fewer
-
-
 class Catalog:
     """The read side of one open store. Whole-store figures come from the store's summary
     (`kg.summary`, written by uploads and `kg ingest/remove --summary`) when it describes the
@@ -667,7 +655,11 @@ class Catalog:
                     if self._listed:
                         summary.remember(self.store.path, self.fingerprint)
                     return db
-            return self._build(save=self._use_summary and self.fingerprint.reports > 0)
+            saving = self._use_summary and self.fingerprint.reports > 0
+            db, self.__dict__["fingerprint"] = summarize.write(
+                self.store, save=saving, reuse=self._use_summary
+            )
+            return db
 
     def _sql(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
         db = self._db
@@ -679,56 +671,13 @@ class Catalog:
         comes once, where the app shows a spinner, not inside some page."""
         _ = self._db
 
-    def _build(self, *, save: bool) -> sqlite3.Connection:
-        """Compute the summary from the store: into the store's directory if `save` (and it
-        can be written), else in memory."""
-        draft = summary.Draft.create(self.store.path if save else None)
-        try:
-            reports = self._build_reports(draft.db)
-            entities = self._build_entities(draft.db)
-            self._build_facts(draft.db, entities)
-            outcomes = self._build_outcomes(draft.db, entities, reports)
-            draft.put_part("overview", self._compute_overview(entities, reports))
-            draft.put_part("outcomes", outcomes)
-        except BaseException:
-            draft.discard()
-            raise
-        return draft.finish(self.fingerprint)
-
     # -- reports ---------------------------------------------------------------------
-
-    def _build_reports(self, db: sqlite3.Connection) -> dict[str, ReportInfo]:
-        counts = {r["report"]: r for r in self._select(queries.APP_REPORT_COUNTS)}
-        out: dict[str, ReportInfo] = {}
-        for row in self._select(queries.APP_REPORTS):
-            if row["hash"] in out:  # a report with two titles or publishers keeps the first
-                continue
-            c = counts.get(row["report"], {})
-            out[row["hash"]] = ReportInfo(
-                row["hash"],
-                row["report"],
-                row["title"],
-                row["publisher"],
-                row["publisherIri"],
-                row["year"],
-                row["published"],
-                row["region"],
-                row["docNumber"],
-                row["source"],
-                c.get("mentions", 0),
-                c.get("entities", 0),
-                c.get("facts", 0),
-            )
-        db.executemany(
-            "INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (astuple(r) for r in out.values()),
-        )
-        return out
 
     @cached_property
     def reports(self) -> dict[str, ReportInfo]:
         """Every report, by id, in the summary's order (the report list's rows)."""
-        return {r["id"]: ReportInfo(*r) for r in self._sql("SELECT * FROM reports")}
+        rows = self._sql("SELECT * FROM reports ORDER BY publisher, year, id")
+        return {r["id"]: ReportInfo(*r) for r in rows}
 
     def report_info(self, report_id: str) -> ReportInfo | None:
         rows = self._sql("SELECT * FROM reports WHERE id = ?", (report_id,))
@@ -788,61 +737,6 @@ class Catalog:
 
     # -- the entity index ------------------------------------------------------------
 
-    def _build_entities(self, db: sqlite3.Connection) -> dict[str, EntityInfo]:
-        """Every entity with its type, label and kind (degrees come with the facts), and
-        the names search looks in: the label, then the aliases. Entities are numbered in
-        the summary (`entities.id`), so that facts and names are rows of integers."""
-        nodes: dict[str, list] = {}
-        for r in self._rows(queries.APP_ENTITIES):
-            if r["e"] not in nodes:  # an entity with two labels keeps the first
-                nodes[r["e"]] = [len(nodes) + 1, r["e"], _local(r["class"]), r["label"], None]
-        for r in self._select(queries.APP_ENTITY_KINDS):
-            if r["e"] in nodes and nodes[r["e"]][4] is None:
-                nodes[r["e"]][4] = r["kind"]
-        db.executemany(
-            "INSERT INTO entities (id, iri, type, label, kind) VALUES (?,?,?,?,?)", nodes.values()
-        )
-        names = [(n, label, label.lower()) for n, _, _, label, _ in nodes.values()]
-        seen: set[tuple[str, str]] = set()
-        for r in self._select(queries.APP_ALIASES):
-            key = (r["e"], r["name"])
-            if r["e"] in nodes and key not in seen:
-                seen.add(key)
-                names.append((nodes[r["e"]][0], r["name"], r["name"].lower()))
-        db.executemany("INSERT INTO names VALUES (?,?,?)", names)
-        return {
-            iri: EntityInfo(iri, t, label, kind, 0, n) for n, iri, t, label, kind in nodes.values()
-        }
-
-    def _build_facts(self, db: sqlite3.Connection, entities: dict[str, EntityInfo]) -> None:
-        """Every fact between two entities, once per report that states it, and each
-        entity's degree: its distinct neighbours."""
-        db.executemany(
-            "INSERT INTO facts VALUES (?,?,?,?)",
-            (
-                (
-                    entities[r["s"]].id,
-                    _local(r["p"]),
-                    entities[r["o"]].id,
-                    report_id_of(r["report"]),
-                )
-                for r in self._rows(queries.APP_FACTS)
-                if r["s"] in entities and r["o"] in entities
-            ),
-        )
-        db.executescript(
-            """
-            CREATE TEMP TABLE degrees AS
-              SELECT a, COUNT(*) AS n FROM (
-                SELECT s AS a, o AS b FROM facts UNION SELECT o, s FROM facts
-              ) GROUP BY a;
-            UPDATE entities SET degree = degrees.n FROM degrees WHERE entities.id = degrees.a;
-            DROP TABLE degrees;
-            """
-        )
-        for iri, n in db.execute("SELECT iri, degree FROM entities WHERE degree > 0"):
-            entities[iri] = replace(entities[iri], degree=n)
-
     _INFO = "SELECT iri, type, label, kind, degree, id FROM entities"
 
     def _info(self, iri: str) -> EntityInfo | None:
@@ -861,57 +755,6 @@ class Catalog:
         return info.label if info else None
 
     # -- overview --------------------------------------------------------------------
-
-    def _compute_overview(self, entities: dict[str, EntityInfo], reports: dict) -> dict:
-        cites = [
-            {"s": r["s"], "p": r["p"], "o": r["o"], "reports": r["reports"]}
-            for r in self._select(queries.APP_CITES)
-        ]
-        wanted = {r["s"] for r in cites} | {r["o"] for r in cites}
-        nodes = [
-            {"key": iri, "type": entities[iri].type, "label": entities[iri].label}
-            for iri in wanted
-            if iri in entities
-        ]
-        g = graph_view.build(nodes, [{**r, "p": _local(r["p"])} for r in cites])
-        co_cited = [
-            [g.nodes[a]["label"], g.nodes[b]["label"], n]
-            for a, b, n in analytics.co_citation(g, n=CO_CITED_KEPT)
-        ]
-        publishers = {r.publisher_iri for r in reports.values() if r.publisher_iri}
-        pool = [n for n in publishers if n in entities] or list(entities)
-        center = max(pool, key=lambda n: (entities[n].degree, n)) if pool else None
-        programs = self._compute_programs(entities)
-        return {
-            "stats": self.store.stats(),
-            "top_cited": self._select(queries.APP_TOP_CITED),
-            "kinds": self._select(queries.APP_KINDS),
-            "co_cited": co_cited,
-            "region_year": self._compute_region_year(reports),
-            "programs_by_agency": self._programs_by_agency(programs),
-            "program_reach": self._program_reach(programs),
-            "default_center": center,
-            "instrument_kinds": sorted({e.kind for e in entities.values() if e.kind}),
-            "regions": sorted({r.region for r in reports.values() if r.region}),
-            "years": sorted({r.year for r in reports.values() if r.year is not None}),
-        }
-
-    def _compute_programs(self, entities: dict[str, EntityInfo]) -> list[dict]:
-        """Who runs which program, in how many reports, by agency then program name (names
-        from the entity index)."""
-        rows = [
-            {
-                "agency": r["agency"],
-                "agencyLabel": entities[r["agency"]].label,
-                "program": r["program"],
-                "programLabel": entities[r["program"]].label,
-                "reports": r["reports"],
-            }
-            for r in self._select(queries.APP_RUNS)
-            if r["agency"] in entities and r["program"] in entities
-        ]
-        rows.sort(key=lambda r: (r["agencyLabel"], r["programLabel"]))
-        return rows
 
     @cached_property
     def _overview(self) -> dict:
@@ -956,30 +799,6 @@ class Catalog:
             for r in self._overview["kinds"]
         ]
 
-    def _compute_region_year(self, reports: dict[str, ReportInfo]) -> list[dict]:
-        mentioned: dict[str, set[str]] = defaultdict(set)
-        for row in self._rows(queries.APP_REPORT_AGENCIES):
-            mentioned[report_id_of(row["report"])].add(row["agency"])
-        cells: dict[tuple, dict] = {}
-        for r in reports.values():
-            key = (r.region or "(unknown)", r.year)
-            cell = cells.setdefault(key, {"reports": 0, "publishers": set(), "agencies": set()})
-            cell["reports"] += 1
-            if r.publisher:
-                cell["publishers"].add(r.publisher)
-            cell["agencies"] |= mentioned.get(r.id, set())
-        return [
-            {
-                "region": region,
-                "year": year,
-                "reports": c["reports"],
-                "publishing agencies": len(c["publishers"]),
-                "agencies mentioned": len(c["agencies"]),
-                "publishers": "、".join(sorted(c["publishers"])),
-            }
-            for (region, year), c in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
-        ]
-
     def agencies_by_region_year(self) -> list[dict]:
         """Per report region and year: reports, publishing agencies, agencies mentioned."""
         return self._overview["region_year"]
@@ -991,78 +810,7 @@ class Catalog:
         """Programs by the number of agencies that run them."""
         return self._overview["program_reach"][:limit]
 
-    @staticmethod
-    def _programs_by_agency(programs: list[dict]) -> list[dict]:
-        by_agency: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for r in programs:
-            by_agency[(r["agency"], r["agencyLabel"])].append(r["programLabel"])
-        rows = [
-            {
-                "agency": label,
-                "programs": len(progs),
-                "program names": "、".join(progs),
-                "ref": entity_ref(iri),
-            }
-            for (iri, label), progs in by_agency.items()
-        ]
-        return sorted(rows, key=lambda r: (-r["programs"], r["agency"]))
-
-    @staticmethod
-    def _program_reach(programs: list[dict]) -> list[dict]:
-        agencies: dict[str, set[str]] = defaultdict(set)
-        for r in programs:
-            agencies[r["programLabel"]].add(r["agency"])
-        rows = [{"program": p, "agencies": len(a)} for p, a in agencies.items()]
-        return sorted(rows, key=lambda r: (-r["agencies"], r["program"]))
-
     # -- outcomes --------------------------------------------------------------------
-
-    def _build_outcomes(
-        self, db: sqlite3.Connection, entities: dict[str, EntityInfo], reports: dict
-    ) -> dict:
-        """The outcome table, sorted by agency, year and report, and the sums per agency,
-        unit and year; returns the filter options and the number of outcomes."""
-        agency: dict[tuple[str, str], str | None] = {}
-        for r in self._rows(queries.APP_OUTCOME_AGENCIES):
-            info = entities.get(r["a"])
-            agency.setdefault((r["o"], r["report"]), info.label if info else None)
-        measures: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
-        for r in self._rows(queries.APP_OUTCOME_MEASURES):
-            if r["t"] in entities:
-                measures[(r["o"], r["report"])][entities[r["t"]].label] = None
-        rows = []
-        seen: set[tuple[str, str]] = set()
-        for r in self._rows(queries.APP_OUTCOME_ROWS):
-            key = (r["o"], r["report"])
-            if key in seen:  # a second label or value: the first is kept
-                continue
-            seen.add(key)
-            info = reports.get(report_id_of(r["report"]))
-            row = (
-                agency.get(key) or (info.publisher if info else None),
-                info.year if info else None,
-                info.region if info else None,
-                r["measure"],
-                r["value"],
-                r["qualifier"],
-                r["unit"],
-                r["label"],
-                "、".join(measures.get(key, ())) or None,
-                info.name if info else None,
-                report_id_of(r["report"]),
-                entity_ref(r["o"]),
-            )
-            rows.append((*row, fold(f"{r['measure'] or ''} {r['label']}").lower()))
-        rows.sort(key=lambda r: (r[0] or "", r[1] or 0, r[10], r[11]))
-        db.executemany(f"INSERT INTO outcomes VALUES ({','.join('?' * 13)})", rows)
-        db.execute(f"INSERT INTO outcome_sums {_SUMS.format(where='WHERE value IS NOT NULL')}")
-        options = {
-            "agencies": sorted({r[0] for r in rows if r[0]}),
-            "years": sorted({r[1] for r in rows if r[1] is not None}),
-            "regions": sorted({r[2] for r in rows if r[2]}),
-            "units": [u for u, _ in Counter(r[6] for r in rows if r[6]).most_common()],
-        }
-        return {"options": options, "count": len(rows)}
 
     @cached_property
     def _outcomes(self) -> dict:
@@ -1082,7 +830,7 @@ class Catalog:
         where = _where(conds)
         of = self._outcomes["count"]
         total = self._sql(f"SELECT COUNT(*) FROM outcomes {where}", params)[0][0] if conds else of
-        sql = f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes {where} ORDER BY rowid"
+        sql = f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes {where} ORDER BY {_OUTCOME_ORDER}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return OutcomeTable([dict(r) for r in self._sql(sql, params)], total, of)
@@ -1096,7 +844,8 @@ class Catalog:
         those cannot answer, sums the outcomes it keeps."""
         conds, params = _outcome_filter(**filters)
         if str(filters.get("text", "")).strip() or list(filters.get("regions", ())):
-            source = "(%s)" % _SUMS.format(where=_where(["value IS NOT NULL", *conds]))
+            valued = _where(["value IS NOT NULL", *conds])
+            source = "(%s)" % summary.OUTCOME_SUMS.format(where=valued)
             where = ""
         else:
             source, where = "outcome_sums", _where(conds)
@@ -1377,10 +1126,7 @@ class Catalog:
 
 
 _IDS = "(SELECT value FROM json_each(?))"  # the values of one JSON-array parameter
-_SUMS = """
-SELECT coalesce(agency, '(unknown)') AS agency, coalesce(unit, '') AS unit, year,
-       SUM(value) AS total, COUNT(*) AS n
-FROM outcomes {where} GROUP BY 1, 2, 3"""
+_OUTCOME_ORDER = "agency, year, report_id, ref"  # the index `outcomes_order`
 # Search: the names containing a needle, scored (0 the whole name, 1 its start, 2 inside);
 # per entity the best hit (the canonical name on a tie: with MIN, SQLite takes the other
 # columns from the row of the minimum); the best-connected first.
@@ -1419,12 +1165,15 @@ def _node_filter(types: Iterable[str], kinds: Iterable[str]) -> tuple[str, list]
     return cond, [*types, *kinds]
 
 
-def write_summary(store: Store) -> summary.Fingerprint:
-    """Compute the store's summary and save it in its directory, for the app's readers;
-    writers call this after their last write (`kg ingest`, `kg remove`, uploads)."""
-    catalog = Catalog(store, use_summary=False)
-    catalog._build(save=True).close()
-    return catalog.fingerprint
+def write_summary(
+    store: Store, *, progress: summarize.Progress | None = None
+) -> summary.Fingerprint:
+    """Bring the store's summary up to date and save it in its directory, for the app's
+    readers; writers call this after their last write (`kg ingest`, `kg remove`, uploads).
+    It costs what changed since the summary was last written (`kg.summarize`)."""
+    db, fp = summarize.write(store, save=True, reuse=True, progress=progress)
+    db.close()
+    return fp
 
 
 # -- outcome tables -----------------------------------------------------------------------

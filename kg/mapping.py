@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
@@ -53,6 +53,17 @@ def report_iri(report_id: str) -> NamedNode:
 
 def entity_iri(type_: str, label: str) -> NamedNode:
     return NamedNode(_entity_iri(type_, label))
+
+
+def entity_ref(iri: str) -> str:
+    """The readable reference of an entity IRI, used in page URLs and tables:
+    'agency/福州市晋安区城市管理局'."""
+    return unquote(iri.removeprefix(ID_BASE))
+
+
+def report_id_of(iri_or_id: str) -> str:
+    """A report's id (its content hash) from its IRI."""
+    return iri_or_id.rsplit("/", 1)[-1]
 
 
 @lru_cache(maxsize=65536)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,12 +140,25 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------
 
-    def query(self, sparql: str, *, substitutions: dict | None = None, union: bool = True):
-        """Run a read-only SPARQL query; an update is a syntax error here, not a write."""
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: dict | None = None,
+        union: bool = True,
+        graphs: Sequence[str] | None = None,
+    ):
+        """Run a read-only SPARQL query; an update is a syntax error here, not a write.
+
+        `graphs` limits the named graphs that `GRAPH ?g` ranges over (then the default
+        graph is the store's own, not the union): a question about a few reports then
+        costs what those reports hold, not what the store holds."""
+        scoped = graphs is not None
         return self._store.query(
             sparql,
             prefixes=queries.PREFIXES,
-            use_default_graph_as_union=union,
+            use_default_graph_as_union=union and not scoped,
+            named_graphs=[ox.NamedNode(g) for g in graphs] if scoped else None,
             substitutions=substitutions,
         )
 
@@ -154,15 +167,19 @@ class Store:
 
         `bindings` are substituted as terms, never pasted into the text; Oxigraph requires a
         substituted variable to appear in the SELECT clause."""
-        subs = {ox.Variable(k): v for k, v in bindings.items()} or None
-        results = self.query(sparql, substitutions=subs)
-        names = [v.value for v in results.variables]
-        return [{n: _py(row[n]) for n in names} for row in results]
+        return list(self.iter_select(sparql, **bindings))
 
-    def iter_select(self, sparql: str, **bindings: ox.NamedNode | ox.Literal) -> Iterator[dict]:
-        """`select` row by row, for results too large to hold as one list."""
+    def iter_select(
+        self,
+        sparql: str,
+        *,
+        graphs: Sequence[str] | None = None,
+        **bindings: ox.NamedNode | ox.Literal,
+    ) -> Iterator[dict]:
+        """`select` row by row, for results too large to hold as one list; `graphs` as in
+        `query`."""
         subs = {ox.Variable(k): v for k, v in bindings.items()} or None
-        results = self.query(sparql, substitutions=subs)
+        results = self.query(sparql, substitutions=subs, graphs=graphs)
         names = [v.value for v in results.variables]
         for row in results:
             yield {n: _py(row[n]) for n in names}

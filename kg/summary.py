@@ -18,7 +18,7 @@ the old file in one rename: a reader keeps the file it opened, whole.
 >>> d = Path(tempfile.mkdtemp())
 >>> fp = Fingerprint.of(["urn:a", "urn:b"])
 >>> draft = Draft.create(d)
->>> draft.put_part("overview", {"reports": 2})
+>>> put_part(draft.db, "overview", {"reports": 2})
 >>> db = draft.finish(fp)
 >>> part(connect(d, fp), "overview"), connect(d, Fingerprint.of(["urn:a"]))
 ({'reports': 2}, None)
@@ -45,6 +45,7 @@ __all__ = [
     "Fingerprint",
     "connect",
     "part",
+    "put_part",
     "remember",
     "stamped",
     "store_stamp",
@@ -52,11 +53,15 @@ __all__ = [
 
 FILE = "kg-summary.sqlite"  # inside the store's directory; Oxigraph ignores it
 STAMP = "kg-summary.stamp"  # the data files a reader last found the summary fresh for
-VERSION = 4  # bump when the schema changes: older summaries then count as absent
+VERSION = 5  # bump when the schema changes: older summaries then count as absent
 
+# The rows of each report (`graphs`, `reports`, `occurs`, `facts`, `outcomes`) are what an
+# update adds or deletes; `entities` and `names` follow the reports that hold them; the
+# rest (`degree`, `outcome_sums`, `parts`) is derived from those rows (kg/summarize.py).
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE parts (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE graphs (iri TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE reports (
   id TEXT PRIMARY KEY, iri TEXT, title TEXT, publisher TEXT, publisher_iri TEXT,
   year INTEGER, published TEXT, region TEXT, doc_number TEXT, source TEXT,
@@ -66,6 +71,9 @@ CREATE TABLE entities (
   id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, type TEXT NOT NULL, label TEXT NOT NULL,
   kind TEXT, degree INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE occurs (
+  entity INTEGER NOT NULL, report TEXT NOT NULL, PRIMARY KEY (entity, report)
+) WITHOUT ROWID;
 CREATE TABLE names (id INTEGER NOT NULL, name TEXT NOT NULL, low TEXT NOT NULL);
 CREATE TABLE facts (s INTEGER NOT NULL, p TEXT NOT NULL, o INTEGER NOT NULL, report TEXT NOT NULL);
 CREATE TABLE outcomes (
@@ -76,12 +84,20 @@ CREATE TABLE outcomes (
 CREATE TABLE outcome_sums (
   agency TEXT NOT NULL, unit TEXT NOT NULL, year INTEGER, total REAL NOT NULL, n INTEGER NOT NULL
 );
-"""
-INDEXES = """
-CREATE INDEX facts_s ON facts (s);
+CREATE INDEX occurs_report ON occurs (report);
+CREATE UNIQUE INDEX names_key ON names (id, name);
+CREATE INDEX facts_spo ON facts (s, p, o);
 CREATE INDEX facts_o ON facts (o);
+CREATE INDEX facts_report ON facts (report);
+CREATE INDEX outcomes_order ON outcomes (agency, year, report_id, ref);
+CREATE INDEX outcomes_report ON outcomes (report_id);
 CREATE INDEX sums_key ON outcome_sums (agency, unit, year);
 """
+# The outcome sums per agency, unit and year, over the outcomes a WHERE clause keeps.
+OUTCOME_SUMS = """
+SELECT coalesce(agency, '(unknown)') AS agency, coalesce(unit, '') AS unit, year,
+       SUM(value) AS total, COUNT(*) AS n
+FROM outcomes {where} GROUP BY 1, 2, 3"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +183,11 @@ def part(db: sqlite3.Connection, name: str):
     return json.loads(row[0]) if row else None
 
 
+def put_part(db: sqlite3.Connection, name: str, data: object) -> None:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    db.execute("INSERT OR REPLACE INTO parts VALUES (?, ?)", (name, text))
+
+
 class Draft:
     """A summary being written: in a temporary file in the store's directory (renamed into
     place by `finish`), or in memory when there is no directory or it cannot be written."""
@@ -175,7 +196,11 @@ class Draft:
         self.db, self._tmp, self._final = db, tmp, final
 
     @classmethod
-    def create(cls, store_dir: str | os.PathLike | None) -> Draft:
+    def create(
+        cls, store_dir: str | os.PathLike | None, *, base: str | os.PathLike | None = None
+    ) -> Draft:
+        """A new summary: a copy of the one in `base` (a store directory) when it is of
+        this version, so that only the change is computed; else empty."""
         if store_dir is not None:
             _remove_abandoned(Path(store_dir))
             with contextlib.suppress(OSError, sqlite3.Error):
@@ -183,23 +208,34 @@ class Draft:
                 os.close(fd)
                 os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from other readers
                 db = sqlite3.connect(tmp, check_same_thread=False)
-                return cls._open(db, Path(tmp), Path(store_dir) / FILE)
-        return cls._open(sqlite3.connect(":memory:", check_same_thread=False), None, None)
+                return cls._open(db, Path(tmp), Path(store_dir) / FILE, base)
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        return cls._open(db, None, None, base)
 
     @classmethod
-    def _open(cls, db: sqlite3.Connection, tmp: Path | None, final: Path | None) -> Draft:
-        db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
+    def _open(
+        cls,
+        db: sqlite3.Connection,
+        tmp: Path | None,
+        final: Path | None,
+        base: str | os.PathLike | None,
+    ) -> Draft:
+        copied = base is not None and _copy(Path(base) / FILE, db)
+        db.executescript(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + ("" if copied else SCHEMA)
+        )
+        db.execute("DELETE FROM meta")
         return cls(db, tmp, final)
 
-    def put_part(self, name: str, data: object) -> None:
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        self.db.execute("INSERT OR REPLACE INTO parts VALUES (?, ?)", (name, text))
+    @property
+    def graphs(self) -> set[str]:
+        """The report graphs this draft already describes."""
+        return {iri for (iri,) in self.db.execute("SELECT iri FROM graphs")}
 
     def finish(self, fp: Fingerprint) -> sqlite3.Connection:
         """Index, stamp with `fp`, and put in place; the summary, open for reading."""
         db = self.db
         try:
-            db.executescript(INDEXES)
             db.executemany("INSERT INTO meta VALUES (?, ?)", _meta(fp).items())
             db.commit()
             if self._tmp is None:
@@ -222,6 +258,24 @@ class Draft:
             self.db.close()
         if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
+
+
+def _copy(path: Path, db: sqlite3.Connection) -> bool:
+    """Copy the summary at `path` into `db` if it is of this version; whether it was."""
+    if not path.is_file():
+        return False
+    try:
+        src = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            row = src.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            if row is None or row[0] != str(VERSION):
+                return False
+            src.backup(db)
+            return True
+        finally:
+            src.close()
+    except sqlite3.Error:
+        return False
 
 
 def _remove_abandoned(store_dir: Path, *, age: float = 86400.0) -> None:

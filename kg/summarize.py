@@ -1,0 +1,487 @@
+"""Computing the store's summary (`kg.summary`) by difference: the rows of the report graphs
+added since the summary was written, less those of the graphs removed, then the whole-store
+figures derived from those rows in SQL.
+
+Why by difference: the rows of a report come from SPARQL queries scoped to its graph
+(`Store.iter_select(..., graphs=...)`), a few milliseconds a report, while the whole-store
+figures (counts, the most-cited instruments, co-citation, degrees) are group-bys over the
+summary's own tables. Adding ten reports to a store of 100,000 then costs seconds, where
+recomputing everything from the store took a quarter of an hour. A summary computed from
+nothing is the same update with every graph added.
+
+>>> from kg.store import Store
+>>> from kg.summary import Draft
+>>> draft = Draft.create(None)
+>>> update(Store(), draft.db, [])
+>>> overview(draft.db)["stats"]["reports"]
+0
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+
+import pyoxigraph as ox
+
+from kg import analytics, graph_view, queries
+from kg.mapping import entity_ref, report_id_of
+from kg.store import Store
+from kg.summary import OUTCOME_SUMS, Draft, Fingerprint, put_part
+from kg.vocab import ONTOLOGY
+from loaders.normalize import fold
+
+__all__ = ["CHUNK", "CO_CITED_KEPT", "Progress", "outcome_options", "overview", "update", "write"]
+
+CHUNK = 500  # report graphs per scoped query: big enough to amortize a query, small in memory
+CO_CITED_KEPT = 100  # instrument pairs kept; the app asks for fewer
+TOP_CITED_KEPT = 200
+_IN_BATCH = 500  # parameters per `IN (...)` list
+_ENTITY_TYPES = frozenset(queries.ENTITY_CLASSES)
+
+Progress = Callable[[int, int], None]  # (graphs done, graphs to do)
+
+
+def write(
+    store: Store, *, save: bool, reuse: bool, progress: Progress | None = None
+) -> tuple[sqlite3.Connection, Fingerprint]:
+    """The summary of the store's report graphs as they are now, open for reading, and its
+    fingerprint: saved in the store's directory if `save` (else in memory); computed from
+    the saved one if `reuse` and there is one (else from nothing)."""
+    graphs = store.graph_names()
+    fp = Fingerprint.of(graphs)
+    draft = Draft.create(store.path if save else None, base=store.path if reuse else None)
+    try:
+        update(store, draft.db, graphs, progress=progress)
+    except BaseException:
+        draft.discard()
+        raise
+    return draft.finish(fp), fp
+
+
+def update(
+    store: Store,
+    db: sqlite3.Connection,
+    graphs: Iterable[str],
+    *,
+    progress: Progress | None = None,
+) -> None:
+    """Bring the summary in `db` to the store's report graphs `graphs` (all its named
+    graphs): delete the rows of the graphs it describes that are gone, add those of the
+    new ones, then derive the whole-store figures."""
+    wanted = set(graphs)
+    have = {iri for (iri,) in db.execute("SELECT iri FROM graphs")}
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY)")
+    db.execute("DELETE FROM touched")
+    _remove(store, db, sorted(have - wanted))
+    added = sorted(wanted - have)
+    for start in range(0, len(added), CHUNK):
+        _add(store, db, added[start : start + CHUNK])
+        if progress:
+            progress(min(start + CHUNK, len(added)), len(added))
+    _derive(db)
+    db.commit()
+
+
+# -- rows of the changed reports ----------------------------------------------------------
+
+
+def _add(store: Store, db: sqlite3.Connection, graphs: list[str]) -> None:
+    """The rows of the report graphs `graphs`, none of which the summary describes yet."""
+    db.executemany("INSERT INTO graphs VALUES (?)", ((g,) for g in graphs))
+    entities = [
+        r
+        for r in store.iter_select(queries.APP_ENTITIES, graphs=graphs)
+        if _local(r["class"]) in _ENTITY_TYPES
+    ]
+    # An entity with two labels or types keeps the first it was seen with.
+    db.executemany(
+        "INSERT OR IGNORE INTO entities (iri, type, label) VALUES (?, ?, ?)",
+        ((r["e"], _local(r["class"]), r["label"]) for r in entities),
+    )
+    ids = _Ids(db, {r["e"] for r in entities})
+    db.executemany(
+        "INSERT OR IGNORE INTO names VALUES (?, ?, ?)",
+        ((n, label, label.lower()) for n, label in ids.labels()),
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO occurs VALUES (?, ?)",
+        ((ids[r["e"]], report_id_of(r["g"])) for r in entities),
+    )
+    db.executemany(
+        "UPDATE entities SET kind = ? WHERE id = ? AND kind IS NULL",
+        (
+            (r["kind"], ids[r["e"]])
+            for r in store.iter_select(queries.APP_ENTITY_KINDS, graphs=graphs)
+            if r["e"] in ids
+        ),
+    )
+    _add_names(db, ids, store.iter_select(queries.APP_ALIASES, graphs=graphs))
+    facts = [
+        (ids[r["s"]], _local(r["p"]), ids[r["o"]], report_id_of(r["report"]))
+        for r in store.iter_select(queries.APP_FACTS, graphs=graphs)
+        if r["s"] in ids and r["o"] in ids
+    ]
+    db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?)", facts)
+    db.executemany(
+        "INSERT OR IGNORE INTO touched VALUES (?)", ((n,) for f in facts for n in (f[0], f[2]))
+    )
+    reports = _reports(store, graphs)
+    db.executemany(f"INSERT OR IGNORE INTO reports VALUES ({','.join('?' * 13)})", reports.values())
+    outcomes = _outcomes(store, graphs, ids, reports)
+    db.executemany(f"INSERT INTO outcomes VALUES ({','.join('?' * 13)})", outcomes)
+
+
+def _add_names(db: sqlite3.Connection, ids: _Ids, aliases: Iterable[dict]) -> None:
+    db.executemany(
+        "INSERT OR IGNORE INTO names VALUES (?, ?, ?)",
+        ((ids[r["e"]], r["name"], r["name"].lower()) for r in aliases if r["e"] in ids),
+    )
+
+
+def _reports(store: Store, graphs: list[str]) -> dict[str, tuple]:
+    """The report rows of `graphs` by id (a report with two titles or publishers keeps the
+    first), in the column order of the `reports` table."""
+    counts = {r["report"]: r for r in store.iter_select(queries.APP_REPORT_COUNTS, graphs=graphs)}
+    out: dict[str, tuple] = {}
+    for row in store.iter_select(queries.APP_REPORTS, graphs=graphs):
+        if row["hash"] in out:
+            continue
+        c = counts.get(row["report"], {})
+        out[row["hash"]] = (
+            row["hash"],
+            row["report"],
+            row["title"],
+            row["publisher"],
+            row["publisherIri"],
+            row["year"],
+            row["published"],
+            row["region"],
+            row["docNumber"],
+            row["source"],
+            c.get("mentions", 0),
+            c.get("entities", 0),
+            c.get("facts", 0),
+        )
+    return out
+
+
+def _report_name(row: tuple) -> str:
+    """`kg.browse.ReportInfo.name` of a report row: the title, else publisher and year,
+    else the source file."""
+    _, _, title, publisher, _, year, *_ = row
+    if title:
+        return title
+    if publisher:
+        return f"{publisher} {year or ''}".strip()
+    return row[9]
+
+
+def _outcomes(
+    store: Store, graphs: list[str], ids: _Ids, reports: dict[str, tuple]
+) -> Iterator[tuple]:
+    """The outcome table's rows for `graphs`: each outcome with who reported it (the
+    agency, else the report's publisher), what it measures, and its report's year, region
+    and name; a second label or value of an outcome is dropped."""
+    agency: dict[tuple[str, str], str | None] = {}
+    for r in store.iter_select(queries.APP_OUTCOME_AGENCIES, graphs=graphs):
+        agency.setdefault((r["o"], r["report"]), ids.label(r["a"]))
+    measures: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+    for r in store.iter_select(queries.APP_OUTCOME_MEASURES, graphs=graphs):
+        if r["t"] in ids:
+            measures[(r["o"], r["report"])][ids.label(r["t"])] = None
+    seen: set[tuple[str, str]] = set()
+    for r in store.iter_select(queries.APP_OUTCOME_ROWS, graphs=graphs):
+        key = (r["o"], r["report"])
+        if key in seen:
+            continue
+        seen.add(key)
+        rid = report_id_of(r["report"])
+        info = reports.get(rid)
+        yield (
+            agency.get(key) or (info[3] if info else None),
+            info[5] if info else None,
+            info[7] if info else None,
+            r["measure"],
+            r["value"],
+            r["qualifier"],
+            r["unit"],
+            r["label"],
+            "、".join(measures.get(key, ())) or None,
+            _report_name(info) if info else None,
+            rid,
+            entity_ref(r["o"]),
+            fold(f"{r['measure'] or ''} {r['label']}").lower(),
+        )
+
+
+def _remove(store: Store, db: sqlite3.Connection, graphs: list[str]) -> None:
+    """Delete the rows of the report graphs `graphs`, and the entities no report holds any
+    more; the aliases of the others are read again from the store (a removed report may
+    have been the only one to give one)."""
+    if not graphs:
+        return
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (report TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM gone")
+    db.executemany("INSERT OR IGNORE INTO gone VALUES (?)", ((report_id_of(g),) for g in graphs))
+    db.executemany("DELETE FROM graphs WHERE iri = ?", ((g,) for g in graphs))
+    db.executescript(
+        """
+        INSERT OR IGNORE INTO touched
+          SELECT entity FROM occurs WHERE report IN (SELECT report FROM gone);
+        INSERT OR IGNORE INTO touched
+          SELECT s FROM facts WHERE report IN (SELECT report FROM gone)
+          UNION SELECT o FROM facts WHERE report IN (SELECT report FROM gone);
+        DELETE FROM occurs WHERE report IN (SELECT report FROM gone);
+        DELETE FROM facts WHERE report IN (SELECT report FROM gone);
+        DELETE FROM outcomes WHERE report_id IN (SELECT report FROM gone);
+        DELETE FROM reports WHERE id IN (SELECT report FROM gone);
+        DELETE FROM entities WHERE id IN (SELECT id FROM touched)
+          AND NOT EXISTS (SELECT 1 FROM occurs WHERE occurs.entity = entities.id);
+        DELETE FROM names WHERE id IN (SELECT id FROM touched)
+          AND (id NOT IN (SELECT id FROM entities)
+               OR name != (SELECT label FROM entities e WHERE e.id = names.id));
+        """
+    )
+    kept = [iri for (iri,) in db.execute(_TOUCHED_IRIS)]
+    for start in range(0, len(kept), _IN_BATCH):
+        batch = kept[start : start + _IN_BATCH]
+        ids = _Ids(db, batch)
+        sparql = queries.app_aliases_of(ox.NamedNode(iri) for iri in batch)
+        _add_names(db, ids, store.iter_select(sparql))
+
+
+_TOUCHED_IRIS = "SELECT iri FROM entities WHERE id IN (SELECT id FROM touched) ORDER BY id"
+
+
+class _Ids:
+    """The summary's numbers and labels of a set of entity IRIs (those in the summary)."""
+
+    def __init__(self, db: sqlite3.Connection, iris: Iterable[str]) -> None:
+        self._rows: dict[str, tuple[int, str]] = {}
+        wanted = list(iris)
+        for start in range(0, len(wanted), _IN_BATCH):
+            batch = wanted[start : start + _IN_BATCH]
+            sql = f"SELECT iri, id, label FROM entities WHERE iri IN ({','.join('?' * len(batch))})"
+            for iri, n, label in db.execute(sql, batch):
+                self._rows[iri] = (n, label)
+
+    def __contains__(self, iri: str) -> bool:
+        return iri in self._rows
+
+    def __getitem__(self, iri: str) -> int:
+        return self._rows[iri][0]
+
+    def label(self, iri: str) -> str | None:
+        row = self._rows.get(iri)
+        return row[1] if row else None
+
+    def labels(self) -> Iterator[tuple[int, str]]:
+        return iter(self._rows.values())
+
+
+# -- what is derived from the rows ----------------------------------------------------------
+
+
+def _derive(db: sqlite3.Connection) -> None:
+    """The degrees of the entities whose facts changed, the outcome sums, and the parts
+    kept as JSON (the overview's figures, the outcome filters' options)."""
+    db.executescript(
+        """
+        UPDATE entities SET degree = (
+          SELECT COUNT(*) FROM (
+            SELECT o FROM facts WHERE s = entities.id
+            UNION SELECT s FROM facts WHERE o = entities.id
+          )
+        ) WHERE id IN (SELECT id FROM touched);
+        DELETE FROM touched;
+        DELETE FROM outcome_sums;
+        """
+    )
+    db.execute(f"INSERT INTO outcome_sums {OUTCOME_SUMS.format(where='WHERE value IS NOT NULL')}")
+    put_part(db, "overview", overview(db))
+    put_part(db, "outcomes", outcome_options(db))
+
+
+def overview(db: sqlite3.Connection) -> dict:
+    """The Overview page's figures, from the summary's rows."""
+    cites = [
+        {"s": s, "p": "cites", "o": o, "reports": n}
+        for s, o, n in db.execute(
+            """SELECT es.iri, eo.iri, COUNT(DISTINCT f.report) FROM facts f
+               JOIN entities es ON es.id = f.s JOIN entities eo ON eo.id = f.o
+               WHERE f.p = 'cites' GROUP BY f.s, f.o"""
+        )
+    ]
+    wanted = {r["s"] for r in cites} | {r["o"] for r in cites}
+    labels = _entity_rows(db, wanted)
+    nodes = [{"key": iri, "type": t, "label": label} for iri, (t, label) in labels.items()]
+    g = graph_view.build(nodes, cites)
+    co_cited = [
+        [g.nodes[a]["label"], g.nodes[b]["label"], n]
+        for a, b, n in analytics.co_citation(g, n=CO_CITED_KEPT)
+    ]
+    programs = _programs(db)
+    return {
+        "stats": _stats(db),
+        "top_cited": _top_cited(db),
+        "kinds": [
+            {"kind": k, "instruments": i, "reports": r}
+            for k, i, r in db.execute(
+                """SELECT e.kind, COUNT(DISTINCT e.id), COUNT(DISTINCT o.report)
+                   FROM entities e JOIN occurs o ON o.entity = e.id
+                   WHERE e.type = 'LegalInstrument' AND e.kind IS NOT NULL
+                   GROUP BY e.kind ORDER BY 2 DESC, 1"""
+            )
+        ],
+        "co_cited": co_cited,
+        "region_year": _region_year(db),
+        "programs_by_agency": _programs_by_agency(programs),
+        "program_reach": _program_reach(programs),
+        "default_center": _default_center(db),
+        "instrument_kinds": _column(db, "SELECT DISTINCT kind FROM entities WHERE kind NOT NULL"),
+        "regions": _column(db, "SELECT DISTINCT region FROM reports WHERE region != ''"),
+        "years": _column(db, "SELECT DISTINCT year FROM reports WHERE year NOT NULL"),
+    }
+
+
+def outcome_options(db: sqlite3.Connection) -> dict:
+    """The values the outcome filters offer (units by how often they occur) and the number
+    of outcomes."""
+    return {
+        "options": {
+            "agencies": _column(db, "SELECT DISTINCT agency FROM outcomes WHERE agency != ''"),
+            "years": _column(db, "SELECT DISTINCT year FROM outcomes WHERE year NOT NULL"),
+            "regions": _column(db, "SELECT DISTINCT region FROM outcomes WHERE region != ''"),
+            "units": [
+                u
+                for (u,) in db.execute(
+                    "SELECT unit FROM outcomes WHERE unit NOT NULL AND unit != ''"
+                    " GROUP BY unit ORDER BY COUNT(*) DESC, unit"
+                )
+            ],
+        },
+        "count": db.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0],
+    }
+
+
+def _column(db: sqlite3.Connection, sql: str) -> list:
+    return sorted(v for (v,) in db.execute(sql))
+
+
+def _entity_rows(db: sqlite3.Connection, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
+    wanted, out = list(iris), {}
+    for start in range(0, len(wanted), _IN_BATCH):
+        batch = wanted[start : start + _IN_BATCH]
+        sql = f"SELECT iri, type, label FROM entities WHERE iri IN ({','.join('?' * len(batch))})"
+        out.update((iri, (t, label)) for iri, t, label in db.execute(sql, batch))
+    return out
+
+
+def _stats(db: sqlite3.Connection) -> dict:
+    """`Store.stats()` from the summary: reports, mentions, entities per type, distinct
+    facts per relation."""
+    entities = {c: 0 for c in queries.ENTITY_CLASSES}
+    entities.update(db.execute("SELECT type, COUNT(*) FROM entities GROUP BY type"))
+    relations = {r: 0 for r in queries.RELATIONS}
+    relations.update(
+        db.execute("SELECT p, COUNT(*) FROM (SELECT DISTINCT s, p, o FROM facts) GROUP BY p")
+    )
+    reports, mentions = db.execute("SELECT COUNT(*), SUM(mentions) FROM reports").fetchone()
+    return {
+        "reports": reports,
+        "mentions": mentions or 0,
+        "entities": entities,
+        "relations": relations,
+    }
+
+
+def _top_cited(db: sqlite3.Connection) -> list[dict]:
+    sql = f"""
+    SELECT e.iri, e.label, e.kind, COUNT(DISTINCT f.report) AS reports,
+           COUNT(DISTINCT f.s) AS agencies
+    FROM facts f JOIN entities e ON e.id = f.o WHERE f.p = 'cites'
+    GROUP BY f.o ORDER BY reports DESC, agencies DESC, e.label LIMIT {TOP_CITED_KEPT}"""
+    keys = ("law", "label", "kind", "reports", "agencies")
+    return [dict(zip(keys, row, strict=True)) for row in db.execute(sql)]
+
+
+def _region_year(db: sqlite3.Connection) -> list[dict]:
+    """Per report region and year: reports, publishing agencies, agencies mentioned."""
+    cells: dict[tuple, dict] = {}
+    for region, year, publisher in db.execute("SELECT region, year, publisher FROM reports"):
+        cell = cells.setdefault(
+            (region or "(unknown)", year), {"reports": 0, "publishers": set(), "agencies": 0}
+        )
+        cell["reports"] += 1
+        if publisher:
+            cell["publishers"].add(publisher)
+    mentioned = """
+    SELECT coalesce(r.region, '(unknown)'), r.year, COUNT(DISTINCT o.entity)
+    FROM reports r JOIN occurs o ON o.report = r.id JOIN entities e ON e.id = o.entity
+    WHERE e.type = 'Agency' GROUP BY 1, 2"""
+    for region, year, n in db.execute(mentioned):
+        if (region, year) in cells:
+            cells[(region, year)]["agencies"] = n
+    return [
+        {
+            "region": region,
+            "year": year,
+            "reports": c["reports"],
+            "publishing agencies": len(c["publishers"]),
+            "agencies mentioned": c["agencies"],
+            "publishers": "、".join(sorted(c["publishers"])),
+        }
+        for (region, year), c in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
+    ]
+
+
+def _programs(db: sqlite3.Connection) -> list[dict]:
+    """Who runs which program, in how many reports, by agency then program name."""
+    sql = """
+    SELECT ea.iri, ea.label, ep.iri, ep.label, COUNT(DISTINCT f.report)
+    FROM facts f JOIN entities ea ON ea.id = f.s JOIN entities ep ON ep.id = f.o
+    WHERE f.p = 'runs' GROUP BY f.s, f.o"""
+    keys = ("agency", "agencyLabel", "program", "programLabel", "reports")
+    rows = [dict(zip(keys, row, strict=True)) for row in db.execute(sql)]
+    rows.sort(key=lambda r: (r["agencyLabel"], r["programLabel"]))
+    return rows
+
+
+def _programs_by_agency(programs: list[dict]) -> list[dict]:
+    by_agency: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for r in programs:
+        by_agency[(r["agency"], r["agencyLabel"])].append(r["programLabel"])
+    rows = [
+        {
+            "agency": label,
+            "programs": len(progs),
+            "program names": "、".join(progs),
+            "ref": entity_ref(iri),
+        }
+        for (iri, label), progs in by_agency.items()
+    ]
+    return sorted(rows, key=lambda r: (-r["programs"], r["agency"]))
+
+
+def _program_reach(programs: list[dict]) -> list[dict]:
+    agencies: dict[str, set[str]] = defaultdict(set)
+    for r in programs:
+        agencies[r["programLabel"]].add(r["agency"])
+    rows = [{"program": p, "agencies": len(a)} for p, a in agencies.items()]
+    return sorted(rows, key=lambda r: (-r["agencies"], r["program"]))
+
+
+def _default_center(db: sqlite3.Connection) -> str | None:
+    """The best-connected publisher (else entity): where the Explore page starts."""
+    best = "SELECT iri FROM entities {where} ORDER BY degree DESC, iri DESC LIMIT 1"
+    for where in ("WHERE iri IN (SELECT publisher_iri FROM reports)", ""):
+        row = db.execute(best.format(where=where)).fetchone()
+        if row:
+            return row[0]
+    return None
+
+
+def _local(iri: str) -> str:
+    return iri.removeprefix(ONTOLOGY)

@@ -1,0 +1,140 @@
+"""The app's summary is kept by difference (`kg.summarize`): after reports are added and
+removed, it holds exactly what a summary computed from nothing holds, and computing it read
+only the changed reports."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kg import bench, browse, summarize, summary
+from kg.batch import ingest
+from kg.mapping import report_id_of
+from kg.store import Store
+
+# Rows of each table with entity numbers replaced by IRIs: two summaries of the same
+# graphs number their entities differently.
+_CANONICAL = {
+    "graphs": "SELECT iri FROM graphs",
+    "reports": "SELECT * FROM reports",
+    "entities": "SELECT iri, type, label, kind, degree FROM entities",
+    "names": "SELECT e.iri, n.name, n.low FROM names n JOIN entities e ON e.id = n.id",
+    "occurs": "SELECT e.iri, o.report FROM occurs o JOIN entities e ON e.id = o.entity",
+    "facts": "SELECT es.iri, f.p, eo.iri, f.report FROM facts f"
+    " JOIN entities es ON es.id = f.s JOIN entities eo ON eo.id = f.o",
+    "outcomes": "SELECT * FROM outcomes",
+    "outcome_sums": "SELECT * FROM outcome_sums",
+    "parts": "SELECT * FROM parts",
+}
+
+
+def _content(db: sqlite3.Connection) -> dict[str, Counter]:
+    return {name: Counter(map(tuple, db.execute(sql))) for name, sql in _CANONICAL.items()}
+
+
+def _from_nothing(store: Store) -> dict[str, Counter]:
+    db, _ = summarize.write(store, save=False, reuse=False)
+    return _content(db)
+
+
+def _saved(store_dir: Path) -> dict[str, Counter]:
+    path = store_dir / summary.FILE
+    return _content(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> list[Path]:
+    """Forty generated reports: agencies, statutes, programs and outcomes shared between
+    reports, so that removing one leaves some of its entities held by others."""
+    root = tmp_path_factory.mktemp("corpus")
+    bench.generate(40, root, seed=7)
+    return bench.corpus_files(root)
+
+
+def _ingest(store: Store, files: list[Path]) -> None:
+    for done in ingest(store, [str(f) for f in files], workers=1, progress=False):
+        assert done.error is None, done.error
+
+
+def test_a_summary_updated_by_difference_equals_one_computed_from_nothing(tmp_path, corpus):
+    store = Store(tmp_path / "s")
+    _ingest(store, corpus[:30])
+    browse.write_summary(store)
+    first = _saved(tmp_path / "s")
+    assert first == _from_nothing(store)
+
+    _ingest(store, corpus[30:])
+    gone = sorted(store.report_ids())[:6]
+    for rid in gone:
+        assert store.remove(rid)
+    fp = browse.write_summary(store)
+    assert fp.reports == 34
+    updated = _saved(tmp_path / "s")
+    assert updated == _from_nothing(store)
+    assert updated != first
+    held = {report for _, report in updated["occurs"]}
+    assert held.isdisjoint(gone) and len(held) == 34
+
+
+def test_an_update_reads_only_the_changed_reports(tmp_path, corpus, monkeypatch):
+    """Adding one report to a summarized store asks the store about that report's graph
+    alone; the whole-store figures come from the summary's own tables."""
+    store = Store(tmp_path / "s")
+    _ingest(store, corpus[:20])
+    browse.write_summary(store)
+    before = set(store.graph_names())
+    _ingest(store, corpus[20:21])
+    (new,) = set(store.graph_names()) - before
+
+    scopes = []
+    real = store.iter_select
+
+    def recording(sparql, *, graphs=None, **bindings):
+        scopes.append(None if graphs is None else list(graphs))
+        return real(sparql, graphs=graphs, **bindings)
+
+    monkeypatch.setattr(store, "iter_select", recording)
+    monkeypatch.setattr(store, "select", lambda *a, **k: pytest.fail("a whole-store query"))
+    browse.write_summary(store)
+    assert scopes and all(s == [new] for s in scopes)
+    cat = browse.Catalog(Store(tmp_path / "s", read_only=True))
+    assert report_id_of(new) in cat.reports and cat.counts()[0][2] == 21
+
+
+def test_a_removed_report_takes_its_entities_and_aliases_with_it(tmp_path):
+    """An entity that only the removed report held leaves the index and search; an entity
+    another report holds stays, with that report's facts."""
+    from loaders.pipeline import build_report
+
+    store = Store(tmp_path / "s")
+    both = "福州市晋安区城市管理局依据《中华人民共和国行政处罚法》开展执法检查。"
+    a = build_report(both + "会同福州市鼓楼区司法局开展培训。", source="a.txt")
+    b = build_report(both, source="b.txt")
+    store.add(a)
+    store.add(b)
+    browse.write_summary(store)
+    assert browse.Catalog(Store(tmp_path / "s", read_only=True)).search("鼓楼区司法局")
+
+    store.remove(a.id)
+    browse.write_summary(store)
+    cat = browse.Catalog(Store(tmp_path / "s", read_only=True))
+    assert cat.search("鼓楼区司法局") == []
+    (hit,) = [h for h in cat.search("晋安区城市管理局") if h.type == "Agency"]
+    links = cat.entity(hit.iri).links
+    assert links and all(link.reports == 1 for link in links)
+    assert _saved(tmp_path / "s") == _from_nothing(store)
+
+
+def test_a_summary_of_another_version_is_computed_again(tmp_path, corpus):
+    store = Store(tmp_path / "s")
+    _ingest(store, corpus[:5])
+    browse.write_summary(store)
+    path = tmp_path / "s" / summary.FILE
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'version'")
+        db.execute("DELETE FROM facts")  # a summary that is not reused shows no trace
+    browse.write_summary(store)
+    assert _saved(tmp_path / "s") == _from_nothing(store)
