@@ -84,9 +84,11 @@ def test_figure_functions_on_a_tiny_corpus(corpus, tmp_path):
     quads, size = bench.store_figures(store)
     assert quads > 20 * 100 and size > 0
     queries = bench.query_figures(store)
-    assert set(queries) == set(bench.QUERY_NAMES)
     assert bench.bulk_seconds(store, tmp_path) > 0
     assert not (tmp_path / "dump.nq").exists()
+    queries["summary update +1%"] = bench.summary_update_ms(store, corpus, tmp_path)
+    assert set(queries) == set(bench.QUERY_NAMES) and all(v > 0 for v in queries.values())
+    assert Store(store, read_only=True).stats()["reports"] == corpus.files + 1
 
 
 @pytest.mark.neo4j

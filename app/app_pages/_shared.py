@@ -41,8 +41,8 @@ def _open(path: str) -> Store | None:
 
 
 @st.cache_resource(
-    show_spinner="Reading the store… The first reading after a change summarizes every report"
-    " (about 5 s per 1,000 reports; `kg ingest --summary` does it in advance)."
+    show_spinner="Reading the store… The first reading after a change adds the changed reports"
+    " to the store's summary (about 7 s per 1,000; `kg ingest --summary` does it in advance)."
 )
 def _catalog(path: str) -> Catalog | None:
     store = _open(path)
