@@ -17,7 +17,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from itertools import combinations
 
 import networkx as nx
@@ -26,6 +27,7 @@ from networkx.algorithms import bipartite, community
 __all__ = [
     "agency_statute_graph",
     "centrality",
+    "cited_together",
     "co_citation",
     "communities",
     "statute_projection",
@@ -68,10 +70,26 @@ def statute_projection(graph: nx.MultiDiGraph) -> nx.Graph:
 def co_citation(graph: nx.MultiDiGraph, *, n: int = 20) -> list[tuple[str, str, int]]:
     """Pairs of instruments cited by the same agencies, most shared first. Facts are the
     edges' keys (`cites`), as both the networkx view and the app's graph build them."""
+    return cited_together(
+        (
+            (agency, o)
+            for agency in _of_type(graph, "Agency")
+            for _, o, rel in graph.out_edges(agency, keys=True)
+            if rel == "cites"
+        ),
+        n=n,
+    )
+
+
+def cited_together(cites: Iterable[tuple[str, str]], *, n: int = 20) -> list[tuple[str, str, int]]:
+    """`co_citation` from (agency, instrument) pairs, for callers that hold the citations
+    as rows (the app's summary) rather than as a graph."""
+    cited: dict[str, set[str]] = defaultdict(set)
+    for agency, instrument in cites:
+        cited[agency].add(instrument)
     counts: Counter[tuple[str, str]] = Counter()
-    for agency in _of_type(graph, "Agency"):
-        cited = sorted({o for _, o, rel in graph.out_edges(agency, keys=True) if rel == "cites"})
-        counts.update(combinations(cited, 2))
+    for instruments in cited.values():
+        counts.update(combinations(sorted(instruments), 2))
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
     return [(a, b, k) for (a, b), k in ranked]
 

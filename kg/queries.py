@@ -228,12 +228,13 @@ APP_FACTS = "SELECT ?s ?p ?o ?report WHERE { %s }" % " UNION ".join(
 APP_ALIASES = "SELECT DISTINCT ?e ?name WHERE { GRAPH ?g { ?e skos:altLabel ?name } }"
 
 
-def app_aliases_of(entities) -> str:
-    """The aliases of `entities` (`pyoxigraph.NamedNode`s, checked IRIs) in every graph."""
+def app_names_of(entities) -> str:
+    """The aliases and kinds of `entities` (`pyoxigraph.NamedNode`s, checked IRIs) in every
+    graph, one per row."""
     return """
-SELECT DISTINCT ?e ?name WHERE {
+SELECT DISTINCT ?e ?name ?kind WHERE {
   VALUES ?e { %s }
-  GRAPH ?g { ?e skos:altLabel ?name }
+  { GRAPH ?g { ?e skos:altLabel ?name } } UNION { GRAPH ?g { ?e zg:kind ?kind } }
 }""" % " ".join(str(e) for e in entities)
 
 

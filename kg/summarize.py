@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
-from kg import analytics, graph_view, queries
+from kg import analytics, queries
 from kg.mapping import entity_ref, report_id_of
 from kg.store import Store
 from kg.summary import OUTCOME_SUMS, Draft, Fingerprint, put_part
@@ -109,14 +109,7 @@ def _add(store: Store, db: sqlite3.Connection, graphs: list[str]) -> None:
         "INSERT OR IGNORE INTO occurs VALUES (?, ?)",
         ((ids[r["e"]], report_id_of(r["g"])) for r in entities),
     )
-    db.executemany(
-        "UPDATE entities SET kind = ? WHERE id = ? AND kind IS NULL",
-        (
-            (r["kind"], ids[r["e"]])
-            for r in store.iter_select(queries.APP_ENTITY_KINDS, graphs=graphs)
-            if r["e"] in ids
-        ),
-    )
+    _add_kinds(db, ids, store.iter_select(queries.APP_ENTITY_KINDS, graphs=graphs))
     _add_names(db, ids, store.iter_select(queries.APP_ALIASES, graphs=graphs))
     facts = [
         (ids[r["s"]], _local(r["p"]), ids[r["o"]], report_id_of(r["report"]))
@@ -131,6 +124,14 @@ def _add(store: Store, db: sqlite3.Connection, graphs: list[str]) -> None:
     db.executemany(f"INSERT OR IGNORE INTO reports VALUES ({','.join('?' * 13)})", reports.values())
     outcomes = _outcomes(store, graphs, ids, reports)
     db.executemany(f"INSERT INTO outcomes VALUES ({','.join('?' * 13)})", outcomes)
+
+
+def _add_kinds(db: sqlite3.Connection, ids: _Ids, kinds: Iterable[dict]) -> None:
+    """An entity with two kinds keeps the first it was given."""
+    db.executemany(
+        "UPDATE entities SET kind = ? WHERE id = ? AND kind IS NULL",
+        ((r["kind"], ids[r["e"]]) for r in kinds if r["e"] in ids),
+    )
 
 
 def _add_names(db: sqlite3.Connection, ids: _Ids, aliases: Iterable[dict]) -> None:
@@ -218,8 +219,8 @@ def _outcomes(
 
 def _remove(store: Store, db: sqlite3.Connection, graphs: list[str]) -> None:
     """Delete the rows of the report graphs `graphs`, and the entities no report holds any
-    more; the aliases of the others are read again from the store (a removed report may
-    have been the only one to give one)."""
+    more; the aliases and kinds of the others are read again from the store (a removed
+    report may have been the only one to give one)."""
     if not graphs:
         return
     db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (report TEXT PRIMARY KEY)")
@@ -244,12 +245,14 @@ def _remove(store: Store, db: sqlite3.Connection, graphs: list[str]) -> None:
                OR name != (SELECT label FROM entities e WHERE e.id = names.id));
         """
     )
+    db.execute("UPDATE entities SET kind = NULL WHERE id IN (SELECT id FROM touched)")
     kept = [iri for (iri,) in db.execute(_TOUCHED_IRIS)]
     for start in range(0, len(kept), _IN_BATCH):
         batch = kept[start : start + _IN_BATCH]
         ids = _Ids(db, batch)
-        sparql = queries.app_aliases_of(ox.NamedNode(iri) for iri in batch)
-        _add_names(db, ids, store.iter_select(sparql))
+        rows = list(store.iter_select(queries.app_names_of(ox.NamedNode(iri) for iri in batch)))
+        _add_names(db, ids, (r for r in rows if r["name"] is not None))
+        _add_kinds(db, ids, (r for r in rows if r["kind"] is not None))
 
 
 _TOUCHED_IRIS = "SELECT iri FROM entities WHERE id IN (SELECT id FROM touched) ORDER BY id"
@@ -306,22 +309,14 @@ def _derive(db: sqlite3.Connection) -> None:
 
 def overview(db: sqlite3.Connection) -> dict:
     """The Overview page's figures, from the summary's rows."""
-    cites = [
-        {"s": s, "p": "cites", "o": o, "reports": n}
-        for s, o, n in db.execute(
-            """SELECT es.iri, eo.iri, COUNT(DISTINCT f.report) FROM facts f
-               JOIN entities es ON es.id = f.s JOIN entities eo ON eo.id = f.o
-               WHERE f.p = 'cites' GROUP BY f.s, f.o"""
-        )
-    ]
-    wanted = {r["s"] for r in cites} | {r["o"] for r in cites}
-    labels = _entity_rows(db, wanted)
-    nodes = [{"key": iri, "type": t, "label": label} for iri, (t, label) in labels.items()]
-    g = graph_view.build(nodes, cites)
-    co_cited = [
-        [g.nodes[a]["label"], g.nodes[b]["label"], n]
-        for a, b, n in analytics.co_citation(g, n=CO_CITED_KEPT)
-    ]
+    cites = db.execute(
+        """SELECT DISTINCT es.iri, eo.iri FROM facts f
+           JOIN entities es ON es.id = f.s JOIN entities eo ON eo.id = f.o
+           WHERE f.p = 'cites' AND es.type = 'Agency'"""
+    )
+    pairs = analytics.cited_together(cites, n=CO_CITED_KEPT)
+    labels = _entity_rows(db, {iri for a, b, _ in pairs for iri in (a, b)})
+    co_cited = [[labels[a][1], labels[b][1], n] for a, b, n in pairs]
     programs = _programs(db)
     return {
         "stats": _stats(db),

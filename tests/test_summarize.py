@@ -106,22 +106,28 @@ def test_an_update_reads_only_the_changed_reports(tmp_path, corpus, monkeypatch)
 
 def test_a_removed_report_takes_its_entities_and_aliases_with_it(tmp_path):
     """An entity that only the removed report held leaves the index and search; an entity
-    another report holds stays, with that report's facts."""
+    another report holds stays, with that report's facts, without the alias only the
+    removed report gave it."""
     from loaders.pipeline import build_report
 
     store = Store(tmp_path / "s")
-    both = "福州市晋安区城市管理局依据《中华人民共和国行政处罚法》开展执法检查。"
-    a = build_report(both + "会同福州市鼓楼区司法局开展培训。", source="a.txt")
-    b = build_report(both, source="b.txt")
+    law = "依据《中华人民共和国行政处罚法》开展执法检查。"
+    a = build_report(
+        "福州市晋安区城市管理局（以下简称“区城管局”）" + law + "会同福州市鼓楼区司法局开展培训。",
+        source="a.txt",
+    )
+    b = build_report("福州市晋安区城市管理局" + law, source="b.txt")
     store.add(a)
     store.add(b)
     browse.write_summary(store)
-    assert browse.Catalog(Store(tmp_path / "s", read_only=True)).search("鼓楼区司法局")
+    before = browse.Catalog(Store(tmp_path / "s", read_only=True))
+    assert before.search("鼓楼区司法局") and before.search("区城管局")[0].matched == "区城管局"
 
     store.remove(a.id)
     browse.write_summary(store)
     cat = browse.Catalog(Store(tmp_path / "s", read_only=True))
     assert cat.search("鼓楼区司法局") == []
+    assert all(h.matched != "区城管局" for h in cat.search("区城管局"))
     (hit,) = [h for h in cat.search("晋安区城市管理局") if h.type == "Agency"]
     links = cat.entity(hit.iri).links
     assert links and all(link.reports == 1 for link in links)
