@@ -804,7 +804,12 @@ class Catalog:
         return self._overview["region_year"]
 
     def programs_by_agency(self) -> list[dict]:
+        """Agencies and the programs they run, those with most programs first (at most
+        `kg.summarize.PROGRAM_AGENCIES_KEPT`; `program_agencies` says how many there are)."""
         return self._overview["programs_by_agency"]
+
+    def program_agencies(self) -> int:
+        return self._overview["program_agencies"]
 
     def program_reach(self, limit: int = 20) -> list[dict]:
         """Programs by the number of agencies that run them."""

@@ -144,3 +144,15 @@ def test_a_summary_of_another_version_is_computed_again(tmp_path, corpus):
         db.execute("DELETE FROM facts")  # a summary that is not reused shows no trace
     browse.write_summary(store)
     assert _saved(tmp_path / "s") == _from_nothing(store)
+
+
+def test_the_programs_table_keeps_the_agencies_with_most_programs(tmp_path, corpus, monkeypatch):
+    monkeypatch.setattr(summarize, "PROGRAM_AGENCIES_KEPT", 2)
+    store = Store(tmp_path / "s")
+    _ingest(store, corpus[:20])
+    cat = browse.Catalog(store, use_summary=False)
+    rows = cat.programs_by_agency()
+    assert len(rows) == 2 and cat.program_agencies() > 2
+    assert rows[0]["programs"] >= rows[1]["programs"]
+    everyone = Counter(r["agency"] for r in summarize._programs(cat._db))
+    assert rows[0]["programs"] == max(everyone.values())

@@ -75,6 +75,11 @@ st.subheader("Programs by agency")
 left, right = st.columns([3, 2])
 with left:
     programs = [{**r, "page": browse.entity_href(r["ref"])} for r in cat.programs_by_agency()]
+    if cat.program_agencies() > len(programs):
+        st.caption(
+            f"The {len(programs):,} of {cat.program_agencies():,} agencies that run the most"
+            " programs; an agency's page lists its own"
+        )
     st.dataframe(
         programs,
         hide_index=True,
