@@ -312,12 +312,13 @@ def _derive(db: sqlite3.Connection) -> None:
 
 def overview(db: sqlite3.Connection) -> dict:
     """The Overview page's figures, from the summary's rows."""
+    # Agencies by number, instruments by IRI (co-citation breaks ties by IRI).
     cites = db.execute(
-        """SELECT DISTINCT es.iri, eo.iri FROM facts f
-           JOIN entities es ON es.id = f.s JOIN entities eo ON eo.id = f.o
+        """SELECT DISTINCT f.s, f.o FROM facts f JOIN entities es ON es.id = f.s
            WHERE f.p = 'cites' AND es.type = 'Agency'"""
-    )
-    pairs = analytics.cited_together(cites, n=CO_CITED_KEPT)
+    ).fetchall()
+    iris = _iris(db, {o for _, o in cites})
+    pairs = analytics.cited_together(((s, iris[o]) for s, o in cites), n=CO_CITED_KEPT)
     labels = _entity_rows(db, {iri for a, b, _ in pairs for iri in (a, b)})
     co_cited = [[labels[a][1], labels[b][1], n] for a, b, n in pairs]
     programs = _programs(db)
@@ -367,6 +368,15 @@ def outcome_options(db: sqlite3.Connection) -> dict:
 
 def _column(db: sqlite3.Connection, sql: str) -> list:
     return sorted(v for (v,) in db.execute(sql))
+
+
+def _iris(db: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
+    wanted, out = list(ids), {}
+    for start in range(0, len(wanted), _IN_BATCH):
+        batch = wanted[start : start + _IN_BATCH]
+        sql = f"SELECT id, iri FROM entities WHERE id IN ({','.join('?' * len(batch))})"
+        out.update(db.execute(sql, batch))
+    return out
 
 
 def _entity_rows(db: sqlite3.Connection, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
