@@ -201,36 +201,45 @@ class Draft:
     ) -> Draft:
         """A new summary: a copy of the one in `base` (a store directory) when it is of
         this version, so that only the change is computed; else empty."""
+        source = _reusable(Path(base) / FILE) if base is not None else None
         if store_dir is not None:
             _remove_abandoned(Path(store_dir))
-            with contextlib.suppress(OSError, sqlite3.Error):
-                fd, tmp = tempfile.mkstemp(prefix=".kg-summary-", suffix=".tmp", dir=store_dir)
-                os.close(fd)
-                os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from other readers
-                db = sqlite3.connect(tmp, check_same_thread=False)
-                return cls._open(db, Path(tmp), Path(store_dir) / FILE, base)
+            draft = cls._in_directory(Path(store_dir), source)
+            if draft is not None:
+                return draft
         db = sqlite3.connect(":memory:", check_same_thread=False)
-        return cls._open(db, None, None, base)
+        if source is not None:
+            _backup(source, db)
+        return cls._open(db, None, None, copied=source is not None)
+
+    @classmethod
+    def _in_directory(cls, store_dir: Path, source: Path | None) -> Draft | None:
+        """A draft in a temporary file of `store_dir` (None if it cannot be written there).
+        A copy is a file copy: a tenth of the time of SQLite's backup of the same file."""
+        tmp: Path | None = None
+        try:
+            fd, name = tempfile.mkstemp(prefix=".kg-summary-", suffix=".tmp", dir=store_dir)
+            os.close(fd)
+            tmp = Path(name)
+            if source is not None:
+                shutil.copyfile(source, tmp)
+            os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from other readers
+            db = sqlite3.connect(tmp, check_same_thread=False)
+            return cls._open(db, tmp, store_dir / FILE, copied=source is not None)
+        except (OSError, sqlite3.Error):
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            return None
 
     @classmethod
     def _open(
-        cls,
-        db: sqlite3.Connection,
-        tmp: Path | None,
-        final: Path | None,
-        base: str | os.PathLike | None,
+        cls, db: sqlite3.Connection, tmp: Path | None, final: Path | None, *, copied: bool
     ) -> Draft:
-        copied = base is not None and _copy(Path(base) / FILE, db)
         db.executescript(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + ("" if copied else SCHEMA)
         )
         db.execute("DELETE FROM meta")
         return cls(db, tmp, final)
-
-    @property
-    def graphs(self) -> set[str]:
-        """The report graphs this draft already describes."""
-        return {iri for (iri,) in self.db.execute("SELECT iri FROM graphs")}
 
     def finish(self, fp: Fingerprint) -> sqlite3.Connection:
         """Index, stamp with `fp`, and put in place; the summary, open for reading."""
@@ -260,22 +269,27 @@ class Draft:
             self._tmp.unlink(missing_ok=True)
 
 
-def _copy(path: Path, db: sqlite3.Connection) -> bool:
-    """Copy the summary at `path` into `db` if it is of this version; whether it was."""
+def _reusable(path: Path) -> Path | None:
+    """`path` if it is a summary of this version, to start a new one from; else None."""
     if not path.is_file():
-        return False
+        return None
     try:
         src = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
         try:
             row = src.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-            if row is None or row[0] != str(VERSION):
-                return False
-            src.backup(db)
-            return True
         finally:
             src.close()
     except sqlite3.Error:
-        return False
+        return None
+    return path if row is not None and row[0] == str(VERSION) else None
+
+
+def _backup(path: Path, db: sqlite3.Connection) -> None:
+    src = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        src.backup(db)
+    finally:
+        src.close()
 
 
 def _remove_abandoned(store_dir: Path, *, age: float = 86400.0) -> None:

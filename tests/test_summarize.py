@@ -156,3 +156,19 @@ def test_the_programs_table_keeps_the_agencies_with_most_programs(tmp_path, corp
     assert rows[0]["programs"] >= rows[1]["programs"]
     everyone = Counter(r["agency"] for r in summarize._programs(cat._db))
     assert rows[0]["programs"] == max(everyone.values())
+
+
+def test_a_draft_starts_from_a_copy_of_the_saved_summary(tmp_path, corpus):
+    """On disk (a file copy) or in memory (where the store's directory cannot be written),
+    a new draft holds the saved summary's rows, and the saved file is left as it was."""
+    store = Store(tmp_path / "s")
+    _ingest(store, corpus[:5])
+    browse.write_summary(store)
+    saved = _saved(tmp_path / "s")
+    for where in (tmp_path / "s", None):
+        draft = summary.Draft.create(where, base=tmp_path / "s")
+        assert len(_content(draft.db)["graphs"]) == 5
+        draft.db.execute("DELETE FROM facts")
+        draft.discard()
+    assert _saved(tmp_path / "s") == saved
+    assert not list((tmp_path / "s").glob(".kg-summary-*.tmp"))
