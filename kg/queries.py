@@ -238,21 +238,12 @@ SELECT DISTINCT ?e ?name ?kind WHERE {
 }""" % " ".join(str(e) for e in entities)
 
 
-# The outcome table in three parts, joined by the app (one query grouping by outcome and
-# report with SAMPLEs over every graph takes three times as long).
-APP_OUTCOME_ROWS = """
-SELECT ?o ?report ?label ?value ?unit ?qualifier ?measure WHERE {
-  GRAPH ?report {
-    ?o a zg:Outcome ; skos:prefLabel ?label .
-    OPTIONAL { ?o zg:value ?value }
-    OPTIONAL { ?o zg:unit ?unit }
-    OPTIONAL { ?o zg:qualifier ?qualifier }
-    OPTIONAL { ?o zg:measureText ?measure }
-  }
-}
-"""
-APP_OUTCOME_AGENCIES = "SELECT ?o ?report ?a WHERE { GRAPH ?report { ?a zg:reports ?o } }"
-APP_OUTCOME_MEASURES = "SELECT ?o ?report ?t WHERE { GRAPH ?report { ?o zg:measures ?t } }"
+# The outcome table's values; labels come with the entities, who reported an outcome and
+# what it measures with the facts (`zg:reports`, `zg:measures`).
+APP_OUTCOME_VALUES = "SELECT ?o ?p ?v ?report WHERE { %s }" % " UNION ".join(
+    "{ GRAPH ?report { ?o %s ?v } BIND(%s AS ?p) }" % (p, p)
+    for p in ("zg:value", "zg:unit", "zg:qualifier", "zg:measureText")
+)
 
 # Cypher examples for the Neo4j backend (labels = entity types, property `label`).
 APP_CYPHER_EXAMPLES = {

@@ -41,6 +41,7 @@ TOP_CITED_KEPT = 200
 PROGRAM_AGENCIES_KEPT = 500  # rows of the programs-by-agency table, those with most programs
 _IN_BATCH = 500  # parameters per `IN (...)` list
 _ENTITY_TYPES = frozenset(queries.ENTITY_CLASSES)
+_OUTCOME, _REPORTS, _MEASURES = (ONTOLOGY + n for n in ("Outcome", "reports", "measures"))
 
 Progress = Callable[[int, int], None]  # (graphs done, graphs to do)
 
@@ -115,18 +116,19 @@ def _add(store: Store, db: sqlite3.Connection, graphs: list[str]) -> None:
     )
     _add_kinds(db, ids, store.iter_select(queries.APP_ENTITY_KINDS, graphs=graphs))
     _add_names(db, ids, store.iter_select(queries.APP_ALIASES, graphs=graphs))
-    facts = [
-        (ids[r["s"]], _local(r["p"]), ids[r["o"]], report_id_of(r["report"]))
+    stated = [
+        r
         for r in store.iter_select(queries.APP_FACTS, graphs=graphs)
         if r["s"] in ids and r["o"] in ids
     ]
+    facts = [(ids[r["s"]], _local(r["p"]), ids[r["o"]], report_id_of(r["report"])) for r in stated]
     db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?)", facts)
     db.executemany(
         "INSERT OR IGNORE INTO touched VALUES (?)", ((n,) for f in facts for n in (f[0], f[2]))
     )
     reports = _reports(store, graphs)
     db.executemany(f"INSERT OR IGNORE INTO reports VALUES ({','.join('?' * 13)})", reports.values())
-    outcomes = _outcomes(store, graphs, ids, reports)
+    outcomes = _outcomes(store, graphs, ids, reports, entities, stated)
     db.executemany(f"INSERT INTO outcomes VALUES ({','.join('?' * 13)})", outcomes)
 
 
@@ -184,40 +186,50 @@ def _report_name(row: tuple) -> str:
 
 
 def _outcomes(
-    store: Store, graphs: list[str], ids: _Ids, reports: dict[str, tuple]
+    store: Store,
+    graphs: list[str],
+    ids: _Ids,
+    reports: dict[str, tuple],
+    entities: list[dict],
+    facts: list[dict],
 ) -> Iterator[tuple]:
-    """The outcome table's rows for `graphs`: each outcome with who reported it (the
-    agency, else the report's publisher), what it measures, and its report's year, region
-    and name; a second label or value of an outcome is dropped."""
+    """The outcome table's rows for `graphs`: each outcome (from `entities`, the rows of
+    APP_ENTITIES) with who reported it (the agency, else the report's publisher) and what
+    it measures (from `facts`, the rows of APP_FACTS), and its report's year, region and
+    name; of a second label or value of an outcome, the first is kept."""
     agency: dict[tuple[str, str], str | None] = {}
-    for r in store.iter_select(queries.APP_OUTCOME_AGENCIES, graphs=graphs):
-        agency.setdefault((r["o"], r["report"]), ids.label(r["a"]))
-    measures: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
-    for r in store.iter_select(queries.APP_OUTCOME_MEASURES, graphs=graphs):
-        if r["t"] in ids:
-            measures[(r["o"], r["report"])][ids.label(r["t"])] = None
+    measures: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in facts:
+        if r["p"] == _REPORTS:
+            agency.setdefault((r["o"], r["report"]), ids.label(r["s"]))
+        elif r["p"] == _MEASURES:
+            measures[(r["s"], r["report"])].add(ids.label(r["o"]))
+    values: dict[tuple[str, str], dict[str, object]] = defaultdict(dict)
+    for r in store.iter_select(queries.APP_OUTCOME_VALUES, graphs=graphs):
+        values[(r["o"], r["report"])].setdefault(_local(r["p"]), r["v"])
     seen: set[tuple[str, str]] = set()
-    for r in store.iter_select(queries.APP_OUTCOME_ROWS, graphs=graphs):
-        key = (r["o"], r["report"])
-        if key in seen:
+    for r in entities:
+        key = (r["e"], r["g"])
+        if r["class"] != _OUTCOME or key in seen:
             continue
         seen.add(key)
-        rid = report_id_of(r["report"])
+        rid = report_id_of(r["g"])
         info = reports.get(rid)
+        v = values.get(key, {})
         yield (
             agency.get(key) or (info[3] if info else None),
             info[5] if info else None,
             info[7] if info else None,
-            r["measure"],
-            r["value"],
-            r["qualifier"],
-            r["unit"],
+            v.get("measureText"),
+            v.get("value"),
+            v.get("qualifier"),
+            v.get("unit"),
             r["label"],
-            "、".join(measures.get(key, ())) or None,
+            "、".join(sorted(measures.get(key, ()))) or None,
             _report_name(info) if info else None,
             rid,
-            entity_ref(r["o"]),
-            fold(f"{r['measure'] or ''} {r['label']}").lower(),
+            entity_ref(r["e"]),
+            fold(f"{v.get('measureText') or ''} {r['label']}").lower(),
         )
 
 
