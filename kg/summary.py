@@ -124,7 +124,7 @@ def connect(store_dir: str | os.PathLike, fp: Fingerprint) -> sqlite3.Connection
     try:
         # immutable: the file is never written in place (a new one is renamed over it)
         db = sqlite3.connect(
-            f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False
+            f"{_uri(path)}?mode=ro&immutable=1", uri=True, check_same_thread=False
         )
         meta = dict(db.execute("SELECT key, value FROM meta"))
     except sqlite3.Error:
@@ -269,12 +269,17 @@ class Draft:
             self._tmp.unlink(missing_ok=True)
 
 
+def _uri(path: Path) -> str:
+    """A file URI for SQLite (the store's path may be relative: `./kg-store`)."""
+    return path.absolute().as_uri()
+
+
 def _reusable(path: Path) -> Path | None:
     """`path` if it is a summary of this version, to start a new one from; else None."""
     if not path.is_file():
         return None
     try:
-        src = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        src = sqlite3.connect(f"{_uri(path)}?mode=ro", uri=True)
         try:
             row = src.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         finally:
@@ -285,7 +290,7 @@ def _reusable(path: Path) -> Path | None:
 
 
 def _backup(path: Path, db: sqlite3.Connection) -> None:
-    src = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    src = sqlite3.connect(f"{_uri(path)}?mode=ro", uri=True)
     try:
         src.backup(db)
     finally:

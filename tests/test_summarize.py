@@ -172,3 +172,19 @@ def test_a_draft_starts_from_a_copy_of_the_saved_summary(tmp_path, corpus):
         draft.discard()
     assert _saved(tmp_path / "s") == saved
     assert not list((tmp_path / "s").glob(".kg-summary-*.tmp"))
+
+
+def test_a_store_opened_by_a_relative_path_keeps_its_summary(tmp_path, monkeypatch):
+    """`kg ingest` and the app default to `./kg-store`: a relative path."""
+    from loaders.pipeline import build_report
+
+    monkeypatch.chdir(tmp_path)
+    store = Store("kg-store")
+    store.add(
+        build_report(
+            "福州市晋安区城市管理局依据《中华人民共和国行政处罚法》开展执法检查。", source="a.txt"
+        )
+    )
+    browse.write_summary(store)
+    cat = browse.Catalog(Store("kg-store", read_only=True))
+    assert cat.counts()[0][2] == 1 and summary.connect(Path("kg-store"), cat.fingerprint)
