@@ -1116,9 +1116,13 @@ class Catalog:
         return {n: found[n] for n in ids if n in found}
 
     def _facts_among(self, ids: Iterable[int]) -> list[dict]:
-        """The facts (one row per report) whose two ends are among `ids`."""
+        """The facts (one row per report) whose two ends are among `ids`. Looked up by
+        subject: an object can be a statute that half the agencies cite (0.5 s at 100,000
+        reports, where SQLite's statistics alone may pick either end), a subject states a
+        few hundred facts at most."""
         arg = json.dumps(list(ids))
-        sql = f"{_FACT_ROWS} WHERE f.s IN {_IDS} AND f.o IN {_IDS}"
+        by_subject = _FACT_ROWS.replace("FROM facts f", "FROM facts f INDEXED BY facts_spo")
+        sql = f"{by_subject} WHERE f.s IN {_IDS} AND f.o IN {_IDS}"
         return [dict(r) for r in self._sql(sql, (arg, arg))]
 
     def _reports_in(self, regions: Iterable[str], years: Iterable[int]) -> set[str] | None:

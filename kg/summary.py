@@ -53,7 +53,7 @@ __all__ = [
 
 FILE = "kg-summary.sqlite"  # inside the store's directory; Oxigraph ignores it
 STAMP = "kg-summary.stamp"  # the data files a reader last found the summary fresh for
-VERSION = 5  # bump when the schema changes: older summaries then count as absent
+VERSION = 6  # bump when the schema changes: older summaries then count as absent
 
 # The rows of each report (`graphs`, `reports`, `occurs`, `facts`, `outcomes`) are what an
 # update adds or deletes; `entities` and `names` follow the reports that hold them; the
@@ -74,7 +74,9 @@ CREATE TABLE entities (
 CREATE TABLE occurs (
   entity INTEGER NOT NULL, report TEXT NOT NULL, PRIMARY KEY (entity, report)
 ) WITHOUT ROWID;
-CREATE TABLE names (id INTEGER NOT NULL, name TEXT NOT NULL, low TEXT NOT NULL);
+CREATE TABLE names (
+  id INTEGER NOT NULL, name TEXT NOT NULL, low TEXT NOT NULL, PRIMARY KEY (id, name)
+) WITHOUT ROWID;
 CREATE TABLE facts (s INTEGER NOT NULL, p TEXT NOT NULL, o INTEGER NOT NULL, report TEXT NOT NULL);
 CREATE TABLE outcomes (
   agency TEXT, year INTEGER, region TEXT, measure TEXT, value REAL, qualifier TEXT,
@@ -85,7 +87,6 @@ CREATE TABLE outcome_sums (
   agency TEXT NOT NULL, unit TEXT NOT NULL, year INTEGER, total REAL NOT NULL, n INTEGER NOT NULL
 );
 CREATE INDEX occurs_report ON occurs (report);
-CREATE UNIQUE INDEX names_key ON names (id, name);
 CREATE INDEX facts_spo ON facts (s, p, o);
 CREATE INDEX facts_o ON facts (o);
 CREATE INDEX facts_report ON facts (report);
