@@ -1011,8 +1011,9 @@ class Catalog:
         """One row per fact per report with an end among `nodes` (the subject only unless
         `both`), both ends entities (s, p, o, report)."""
         ends = ("f.s", "f.o") if both else ("f.s",)
+        rows = _FACT_ROWS.format(index="")
         sql = " UNION ALL ".join(
-            f"{_FACT_ROWS} WHERE {end} IN (SELECT e.id FROM entities e, json_each(?) j"
+            f"{rows} WHERE {end} IN (SELECT e.id FROM entities e, json_each(?) j"
             " WHERE e.iri = j.value)"
             for end in ends
         )
@@ -1121,7 +1122,7 @@ class Catalog:
         reports, where SQLite's statistics alone may pick either end), a subject states a
         few hundred facts at most."""
         arg = json.dumps(list(ids))
-        by_subject = _FACT_ROWS.replace("FROM facts f", "FROM facts f INDEXED BY facts_spo")
+        by_subject = _FACT_ROWS.format(index="INDEXED BY facts_spo")
         sql = f"{by_subject} WHERE f.s IN {_IDS} AND f.o IN {_IDS}"
         return [dict(r) for r in self._sql(sql, (arg, arg))]
 
@@ -1134,7 +1135,7 @@ class Catalog:
         return {r[0] for r in self._sql(f"SELECT id FROM reports {_where(conds)}", regions + years)}
 
 
-_IDS = "(SELECT value FROM json_each(?))"  # the values of one JSON-array parameter
+_IDS = summary.VALUES_OF
 _OUTCOME_ORDER = "agency, year, report_id, ref"  # the index `outcomes_order`
 # Search: the names containing a needle, scored (0 the whole name, 1 its start, 2 inside);
 # per entity the best hit (the canonical name on a tie: with MIN, SQLite takes the other
@@ -1161,7 +1162,7 @@ WHERE f.o = (SELECT id FROM entities WHERE iri = ?) GROUP BY f.p, f.s
 ORDER BY 1, 2, 6 DESC, 4"""
 _FACT_ROWS = """
 SELECT es.iri AS s, f.p AS p, eo.iri AS o, f.report AS report
-FROM facts f JOIN entities es ON es.id = f.s JOIN entities eo ON eo.id = f.o"""
+FROM facts f {index} JOIN entities es ON es.id = f.s JOIN entities eo ON eo.id = f.o"""
 
 
 def _node_filter(types: Iterable[str], kinds: Iterable[str]) -> tuple[str, list]:

@@ -20,6 +20,7 @@ graph added.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +30,7 @@ import pyoxigraph as ox
 from kg import analytics, queries
 from kg.mapping import entity_ref, report_id_of
 from kg.store import Store
-from kg.summary import OUTCOME_SUMS, Draft, Fingerprint, connect, put_part
+from kg.summary import OUTCOME_SUMS, VALUES_OF, Draft, Fingerprint, connect, put_part
 from kg.vocab import ONTOLOGY
 from loaders.normalize import fold
 
@@ -39,7 +40,7 @@ CHUNK = 500  # report graphs per scoped query: big enough to amortize a query, s
 CO_CITED_KEPT = 100  # instrument pairs kept; the app asks for fewer
 TOP_CITED_KEPT = 200
 PROGRAM_AGENCIES_KEPT = 500  # rows of the programs-by-agency table, those with most programs
-_IN_BATCH = 500  # parameters per `IN (...)` list
+_VALUES_BATCH = 500  # entity IRIs per SPARQL `VALUES` block
 _ENTITY_TYPES = frozenset(queries.ENTITY_CLASSES)
 _OUTCOME, _REPORTS, _MEASURES = (ONTOLOGY + n for n in ("Outcome", "reports", "measures"))
 
@@ -263,8 +264,8 @@ def _remove(store: Store, db: sqlite3.Connection, graphs: list[str]) -> None:
     )
     db.execute("UPDATE entities SET kind = NULL WHERE id IN (SELECT id FROM touched)")
     kept = [iri for (iri,) in db.execute(_TOUCHED_IRIS)]
-    for start in range(0, len(kept), _IN_BATCH):
-        batch = kept[start : start + _IN_BATCH]
+    for start in range(0, len(kept), _VALUES_BATCH):
+        batch = kept[start : start + _VALUES_BATCH]
         ids = _Ids(db, batch)
         rows = list(store.iter_select(queries.app_names_of(ox.NamedNode(iri) for iri in batch)))
         _add_names(db, ids, (r for r in rows if r["name"] is not None))
@@ -278,13 +279,8 @@ class _Ids:
     """The summary's numbers and labels of a set of entity IRIs (those in the summary)."""
 
     def __init__(self, db: sqlite3.Connection, iris: Iterable[str]) -> None:
-        self._rows: dict[str, tuple[int, str]] = {}
-        wanted = list(iris)
-        for start in range(0, len(wanted), _IN_BATCH):
-            batch = wanted[start : start + _IN_BATCH]
-            sql = f"SELECT iri, id, label FROM entities WHERE iri IN ({','.join('?' * len(batch))})"
-            for iri, n, label in db.execute(sql, batch):
-                self._rows[iri] = (n, label)
+        rows = _entities(db, "iri", iris, "iri, id, label")
+        self._rows: dict[str, tuple[int, str]] = {iri: (n, label) for iri, n, label in rows}
 
     def __contains__(self, iri: str) -> bool:
         return iri in self._rows
@@ -330,10 +326,10 @@ def overview(db: sqlite3.Connection) -> dict:
         """SELECT DISTINCT f.s, f.o FROM facts f JOIN entities es ON es.id = f.s
            WHERE f.p = 'cites' AND es.type = 'Agency'"""
     ).fetchall()
-    iris = _iris(db, {o for _, o in cites})
+    iris = dict(_entities(db, "id", {o for _, o in cites}, "id, iri"))
     pairs = analytics.cited_together(((s, iris[o]) for s, o in cites), n=CO_CITED_KEPT)
-    labels = _entity_rows(db, {iri for a, b, _ in pairs for iri in (a, b)})
-    co_cited = [[labels[a][1], labels[b][1], n] for a, b, n in pairs]
+    labels = dict(_entities(db, "iri", {iri for a, b, _ in pairs for iri in (a, b)}, "iri, label"))
+    co_cited = [[labels[a], labels[b], n] for a, b, n in pairs]
     programs = _programs(db)
     return {
         "stats": _stats(db),
@@ -383,22 +379,10 @@ def _column(db: sqlite3.Connection, sql: str) -> list:
     return sorted(v for (v,) in db.execute(sql))
 
 
-def _iris(db: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
-    wanted, out = list(ids), {}
-    for start in range(0, len(wanted), _IN_BATCH):
-        batch = wanted[start : start + _IN_BATCH]
-        sql = f"SELECT id, iri FROM entities WHERE id IN ({','.join('?' * len(batch))})"
-        out.update(db.execute(sql, batch))
-    return out
-
-
-def _entity_rows(db: sqlite3.Connection, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
-    wanted, out = list(iris), {}
-    for start in range(0, len(wanted), _IN_BATCH):
-        batch = wanted[start : start + _IN_BATCH]
-        sql = f"SELECT iri, type, label FROM entities WHERE iri IN ({','.join('?' * len(batch))})"
-        out.update((iri, (t, label)) for iri, t, label in db.execute(sql, batch))
-    return out
+def _entities(db: sqlite3.Connection, key: str, values: Iterable, columns: str) -> list[tuple]:
+    """`columns` of the entities whose `key` column is among `values`."""
+    sql = f"SELECT {columns} FROM entities WHERE {key} IN {VALUES_OF}"
+    return db.execute(sql, (json.dumps(list(values), ensure_ascii=False),)).fetchall()
 
 
 def _stats(db: sqlite3.Connection) -> dict:

@@ -40,6 +40,7 @@ from pathlib import Path
 
 __all__ = [
     "FILE",
+    "VALUES_OF",
     "VERSION",
     "Draft",
     "Fingerprint",
@@ -94,6 +95,8 @@ CREATE INDEX outcomes_order ON outcomes (agency, year, report_id, ref);
 CREATE INDEX outcomes_report ON outcomes (report_id);
 CREATE INDEX sums_key ON outcome_sums (agency, unit, year);
 """
+# The values of one JSON-array parameter, for `x IN VALUES_OF` with any number of values.
+VALUES_OF = "(SELECT value FROM json_each(?))"
 # The outcome sums per agency, unit and year, over the outcomes a WHERE clause keeps.
 OUTCOME_SUMS = """
 SELECT coalesce(agency, '(unknown)') AS agency, coalesce(unit, '') AS unit, year,
@@ -124,9 +127,7 @@ def connect(store_dir: str | os.PathLike, fp: Fingerprint) -> sqlite3.Connection
         return None
     try:
         # immutable: the file is never written in place (a new one is renamed over it)
-        db = sqlite3.connect(
-            f"{_uri(path)}?mode=ro&immutable=1", uri=True, check_same_thread=False
-        )
+        db = sqlite3.connect(f"{_uri(path)}?mode=ro&immutable=1", uri=True, check_same_thread=False)
         meta = dict(db.execute("SELECT key, value FROM meta"))
     except sqlite3.Error:
         return None
