@@ -426,12 +426,8 @@ class ReportInfo:
 
     @property
     def name(self) -> str:
-        """A one-line name: the title, else publisher and year, else the source file."""
-        if self.title:
-            return self.title
-        if self.publisher:
-            return f"{self.publisher} {self.year or ''}".strip()
-        return self.source
+        """A one-line name (`kg.summarize.report_name`), as the outcome table shows it."""
+        return summarize.report_name(self.title, self.publisher, self.year, self.source)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,16 @@ from kg.summary import OUTCOME_SUMS, VALUES_OF, Draft, Fingerprint, connect, put
 from kg.vocab import ONTOLOGY
 from loaders.normalize import fold
 
-__all__ = ["CHUNK", "CO_CITED_KEPT", "Progress", "outcome_options", "overview", "update", "write"]
+__all__ = [
+    "CHUNK",
+    "CO_CITED_KEPT",
+    "Progress",
+    "outcome_options",
+    "overview",
+    "report_name",
+    "update",
+    "write",
+]
 
 CHUNK = 500  # report graphs per scoped query: big enough to amortize a query, small in memory
 CO_CITED_KEPT = 100  # instrument pairs kept; the app asks for fewer
@@ -175,15 +184,13 @@ def _reports(store: Store, graphs: list[str]) -> dict[str, tuple]:
     return out
 
 
-def _report_name(row: tuple) -> str:
-    """`kg.browse.ReportInfo.name` of a report row: the title, else publisher and year,
-    else the source file."""
-    _, _, title, publisher, _, year, *_ = row
+def report_name(title: str | None, publisher: str | None, year: int | None, source: str) -> str:
+    """A report's one-line name: the title, else publisher and year, else the source file."""
     if title:
         return title
     if publisher:
         return f"{publisher} {year or ''}".strip()
-    return row[9]
+    return source
 
 
 def _outcomes(
@@ -227,7 +234,7 @@ def _outcomes(
             v.get("unit"),
             r["label"],
             "、".join(sorted(measures.get(key, ()))) or None,
-            _report_name(info) if info else None,
+            report_name(info[2], info[3], info[5], info[9]) if info else None,
             rid,
             entity_ref(r["e"]),
             fold(f"{v.get('measureText') or ''} {r['label']}").lower(),
