@@ -1,5 +1,7 @@
 """Running the loaders over many files: in order, in a process pool, one bad file never
-stopping the rest. Workers return the extracted `Report` (not the file).
+stopping the rest. Workers return the extracted `Report` (not the file), or what a
+`convert` function makes of it (a JSON line, N-Quads, Neo4j rows): the serial consumer
+then only writes, which is what lets a second worker count.
 
 Work is streamed: a few chunks of files per worker are in flight at any time, so memory
 stays flat however many files there are. `ingest` adds the store: the workers also map each
@@ -14,10 +16,12 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
+from kg.property_graph import ReportRows, report_rows
 from kg.store import AddResult, ReportGraph, Store, report_graph
 from loaders.errors import ReadError
 from loaders.model import Report
@@ -36,9 +40,8 @@ __all__ = ["Outcome", "Progress", "Stored", "expand", "ingest", "run"]
 @dataclass(frozen=True, slots=True)
 class Outcome:
     path: str
-    report: Report | None
+    result: Any  # the `Report`, or `convert(report)`; None when the file failed
     error: str | None  # one line naming the file and the problem
-    graph: ReportGraph | None = None  # with run(graphs=True): the report's N-Quads instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +53,10 @@ class Stored:
     error: str | None  # one line naming the file and the problem
 
 
-def _extract_one(path: str, graphs: bool = False) -> Outcome:
+def _extract_one(path: str, convert: Callable[[Report], Any] | None = None) -> Outcome:
     try:
         report = extract(path)
-        if graphs:
-            return Outcome(path, None, None, report_graph(report))
-        return Outcome(path, report, None)
+        return Outcome(path, convert(report) if convert else report, None)
     except ReadError as e:
         return Outcome(path, None, str(e))
     except Exception as e:  # a recognizer bug must not take the batch down
@@ -67,8 +68,8 @@ def _yield_cpu() -> None:
         os.nice(WORKER_NICENESS)
 
 
-def _extract_chunk(paths: list[str], graphs: bool) -> list[Outcome]:
-    return [_extract_one(p, graphs) for p in paths]
+def _extract_chunk(paths: list[str], convert: Callable[[Report], Any] | None) -> list[Outcome]:
+    return [_extract_one(p, convert) for p in paths]
 
 
 def expand(paths: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -84,25 +85,32 @@ def expand(paths: Iterable[str]) -> tuple[list[str], list[str]]:
 
 
 def run(
-    files: list[str], *, workers: int = 1, progress: bool = True, graphs: bool = False
+    files: list[str],
+    *,
+    workers: int = 1,
+    progress: bool = True,
+    convert: Callable[[Report], Any] | None = None,
+    yield_cpu: bool = False,
 ) -> Iterator[Outcome]:
     """Extract every file, yielding results in input order.
 
-    With `graphs=True` each outcome carries the report's graph as N-Quads (`Outcome.graph`)
-    instead of the `Report`: the mapping then runs in the workers too, at a lower priority
-    than the process that writes the store, which is the one stage that cannot be spread.
+    `convert` (a module-level function, so that it pickles) runs in the workers on each
+    `Report`, and `Outcome.result` is what it returns: serializing, mapping to N-Quads or to
+    rows is then spread over the workers, and the results they send back are small.
+    `yield_cpu` runs the workers at a lower priority than this process, for when it is the
+    one stage that cannot be spread (the store writer).
     """
     meter = Progress(len(files), enabled=progress)
     try:
         if workers <= 1 or len(files) <= 1:
             for path in files:
-                out = _extract_one(path, graphs)
+                out = _extract_one(path, convert)
                 meter.step(out)
                 yield out
         else:
-            start = _yield_cpu if graphs else None
+            start = _yield_cpu if yield_cpu else None
             with ProcessPoolExecutor(max_workers=workers, initializer=start) as pool:
-                for out in _pooled(pool, files, workers=workers, graphs=graphs):
+                for out in _pooled(pool, files, workers=workers, convert=convert):
                     meter.step(out)
                     yield out
     finally:
@@ -110,7 +118,11 @@ def run(
 
 
 def _pooled(
-    pool: ProcessPoolExecutor, files: list[str], *, workers: int, graphs: bool
+    pool: ProcessPoolExecutor,
+    files: list[str],
+    *,
+    workers: int,
+    convert: Callable[[Report], Any] | None,
 ) -> Iterator[Outcome]:
     """Results in order with at most `IN_FLIGHT` chunks per worker submitted and not yet
     taken. (`Executor.map` would submit every file at once and keep every result.)"""
@@ -119,7 +131,7 @@ def _pooled(
     queue: deque[Future[list[Outcome]]] = deque()
     try:
         for part in chunks:
-            queue.append(pool.submit(_extract_chunk, part, graphs))
+            queue.append(pool.submit(_extract_chunk, part, convert))
             if len(queue) >= workers * IN_FLIGHT:
                 yield from queue.popleft().result()
         while queue:
@@ -151,13 +163,16 @@ def ingest(
         batch: list[ReportGraph] = []
         paths: list[str] = []
         size = 0
-        for out in run(files, workers=workers, progress=progress, graphs=True):
-            if out.graph is None:
+        outcomes = run(
+            files, workers=workers, progress=progress, convert=report_graph, yield_cpu=True
+        )
+        for out in outcomes:
+            if out.result is None:
                 yield Stored(out.path, None, out.error or f"{out.path}: nothing extracted")
                 continue
-            batch.append(out.graph)
+            batch.append(out.result)
             paths.append(out.path)
-            size += len(out.graph.nquads)
+            size += len(out.result.nquads)
             if len(batch) >= batch_reports or size >= batch_bytes:
                 if writing is not None:
                     yield from _written(store, *writing)
@@ -172,15 +187,17 @@ def ingest(
 def ingest_reports(
     store, files: list[str], *, workers: int = 1, progress: bool = True, batch_reports: int = 200
 ) -> Iterator[Stored]:
-    """`ingest` for a store that takes `Report`s (Neo4j): `store.add_many(reports)` per
-    batch, one transaction each; a failed batch is retried report by report."""
-    batch: list[Report] = []
+    """`ingest` for Neo4j: the workers map each report to its rows (`report_rows`), and
+    `store.add_many(rows)` writes a batch in one transaction; a failed batch is retried
+    report by report."""
+    batch: list[ReportRows] = []
     paths: list[str] = []
-    for out in run(files, workers=workers, progress=progress):
-        if out.report is None:
+    outcomes = run(files, workers=workers, progress=progress, convert=report_rows, yield_cpu=True)
+    for out in outcomes:
+        if out.result is None:
             yield Stored(out.path, None, out.error or f"{out.path}: nothing extracted")
             continue
-        batch.append(out.report)
+        batch.append(out.result)
         paths.append(out.path)
         if len(batch) >= batch_reports:
             yield from _stored_reports(store, batch, paths)
@@ -189,7 +206,7 @@ def ingest_reports(
         yield from _stored_reports(store, batch, paths)
 
 
-def _stored_reports(store, batch: list[Report], paths: list[str]) -> Iterator[Stored]:
+def _stored_reports(store, batch: list[ReportRows], paths: list[str]) -> Iterator[Stored]:
     try:
         results = store.add_many(batch)
     except Exception:  # the transaction rolled back: find the report that fails

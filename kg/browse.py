@@ -1417,11 +1417,12 @@ def extract_upload(name: str, data: bytes) -> Extracted:
         path = Path(tmp) / safe_file_name(name, default="upload" + Path(name).suffix.lower())
         path.write_bytes(data)
         (outcome,) = list(batch.run([str(path)], progress=False))
-    if outcome.report is None:
+    report = outcome.result
+    if report is None:
         error = (outcome.error or "extraction failed").replace(str(path), name)
         return Extracted(name, None, error)
-    outcome.report.source = f"upload:{name}"
-    return Extracted(name, outcome.report, None)
+    report.source = f"upload:{name}"
+    return Extracted(name, report, None)
 
 
 def add_reports(

@@ -157,23 +157,24 @@ def _graph_formats() -> tuple[str, ...]:
 
 def cmd_extract(args) -> int:
     from kg import batch
-    from loaders.jsonl import report_to_dict
+    from loaders.jsonl import report_to_line
 
     files, errors = batch.expand(args.paths)
     for line in errors:
         print(line, file=sys.stderr)
     failed = len(errors)
     ok = 0
-    for out in batch.run(files, workers=args.workers):
+    jsonl = args.format == "jsonl"  # the workers write the lines, this process prints them
+    for out in batch.run(files, workers=args.workers, convert=report_to_line if jsonl else None):
         if out.error:
             print(out.error, file=sys.stderr)
             failed += 1
             continue
         ok += 1
-        if args.format == "jsonl":
-            print(json.dumps(report_to_dict(out.report), ensure_ascii=False))
+        if jsonl:
+            print(out.result)
         else:
-            _print_report_table(out.report)
+            _print_report_table(out.result)
     if failed or len(files) > 1:
         print(f"{ok} extracted, {failed} failed", file=sys.stderr)
     return 1 if failed else 0

@@ -15,7 +15,7 @@ import neo4j
 
 from kg import queries as q
 from kg.neo4j_server import connection_from_env, status
-from kg.property_graph import report_rows
+from kg.property_graph import ReportRows, report_rows
 from kg.store import AddResult
 from loaders.model import Report
 
@@ -94,12 +94,13 @@ class Neo4jStore:
     def add(self, report: Report) -> AddResult:
         return self.add_many([report])[0]
 
-    def add_many(self, reports: list[Report]) -> list[AddResult]:
+    def add_many(self, items: list[ReportRows | Report]) -> list[AddResult]:
         """Add a batch of reports in one transaction: all of them or, on failure, none.
         Reports already present are left as they are; a changed file's old report is
-        deleted in the same transaction."""
+        deleted in the same transaction. `ReportRows` come mapped from the workers."""
         self._ensure_schema()
-        batch = [(report_rows(r), r.source) for r in reports]
+        rows = [r if isinstance(r, ReportRows) else report_rows(r) for r in items]
+        batch = [(r, r.props["source"]) for r in rows]
         with self._driver.session(database=self._database) as session:
             return session.execute_write(self._add_batch, batch)
 

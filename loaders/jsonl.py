@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from loaders.model import Entity, Relation, Report
@@ -42,6 +43,11 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "entities": [entity_to_dict(e) for e in report.entities],
         "relations": [_relation_to_dict(r) for r in report.relations],
     }
+
+
+def report_to_line(report: Report) -> str:
+    """The report as one line of `kg extract` output (no newline)."""
+    return json.dumps(report_to_dict(report), ensure_ascii=False)
 
 
 def _relation_to_dict(r: Relation) -> dict[str, Any]:

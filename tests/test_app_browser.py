@@ -65,7 +65,7 @@ def app_url(chromium_path, tmp_path_factory):
     directory = tmp_path_factory.mktemp("browser")
     store = Store(directory / "store")
     for outcome in batch.run([str(p) for p in SEEDS], progress=False):
-        store.add(outcome.report)
+        store.add(outcome.result)
     store.flush()
     store.close()
     del store

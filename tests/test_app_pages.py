@@ -39,8 +39,8 @@ def _build(path: Path, reports) -> Path:
 @pytest.fixture(scope="session")
 def seeds_dir(tmp_path_factory) -> Path:
     outcomes = list(batch.run([str(p) for p in SEEDS], progress=False))
-    assert all(o.report for o in outcomes), [o.error for o in outcomes]
-    return _build(tmp_path_factory.mktemp("seeds") / "store", [o.report for o in outcomes])
+    assert all(o.result for o in outcomes), [o.error for o in outcomes]
+    return _build(tmp_path_factory.mktemp("seeds") / "store", [o.result for o in outcomes])
 
 
 @pytest.fixture(scope="session")
@@ -247,9 +247,9 @@ def test_overview_counts_a_report_added_after_the_summary(tmp_path, monkeypatch)
     """A summary that no longer describes the store is not shown: the new report counts."""
     outcomes = list(batch.run([str(p) for p in SEEDS], progress=False))
     store = Store(tmp_path / "store")
-    store.add(outcomes[0].report)
+    store.add(outcomes[0].result)
     browse.write_summary(store)
-    store.add(outcomes[1].report)  # a writer that leaves the summary behind
+    store.add(outcomes[1].result)  # a writer that leaves the summary behind
     store.flush()
     store.close()
     at = run_page(tmp_path / "store", "overview", monkeypatch)

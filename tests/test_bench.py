@@ -280,9 +280,9 @@ class _CountingPool:
 
 
 def test_batch_run_keeps_in_flight_work_bounded(monkeypatch):
-    monkeypatch.setattr(batch, "_extract_chunk", lambda paths, graphs: list(paths))
+    monkeypatch.setattr(batch, "_extract_chunk", lambda paths, convert: list(paths))
     pool = _CountingPool()
     files = [f"f{i}" for i in range(1000)]
-    out = list(batch._pooled(pool, files, workers=2, graphs=False))
+    out = list(batch._pooled(pool, files, workers=2, convert=None))
     assert out == files  # in input order
     assert pool.most <= 2 * batch.IN_FLIGHT

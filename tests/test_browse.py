@@ -31,8 +31,8 @@ HOSTILE = """福州市晋安区城市管理局2023年度法治政府建设年度
 def seeds_store(path: Path) -> Store:
     store = Store(path)
     for outcome in batch.run([str(p) for p in SEEDS], progress=False):
-        assert outcome.report is not None, outcome.error
-        store.add(outcome.report)
+        assert outcome.result is not None, outcome.error
+        store.add(outcome.result)
     store.flush()
     return store
 

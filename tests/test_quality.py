@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from loaders.jsonl import report_to_dict
+from loaders.jsonl import report_to_line
 from loaders.pipeline import extract
 from tests.conftest import SCORER
 
@@ -36,7 +36,7 @@ def scores(corpus_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("quality") / "corpus.jsonl"
     with out.open("w", encoding="utf-8") as f:
         for path in sorted(corpus_dir.glob("*.txt")):
-            f.write(json.dumps(report_to_dict(extract(path)), ensure_ascii=False) + "\n")
+            f.write(report_to_line(extract(path)) + "\n")
     done = subprocess.run(
         [sys.executable, str(SCORER), str(corpus_dir), str(out), "--json"],
         capture_output=True,
