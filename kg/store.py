@@ -51,6 +51,7 @@ class Store:
 
     def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
         self.path = default_path(path)
+        self.read_only = read_only
         try:
             if read_only:
                 self._store = _open_read_only(self.path)

@@ -188,3 +188,26 @@ def test_a_store_opened_by_a_relative_path_keeps_its_summary(tmp_path, monkeypat
     browse.write_summary(store)
     cat = browse.Catalog(Store("kg-store", read_only=True))
     assert cat.counts()[0][2] == 1 and summary.connect(Path("kg-store"), cat.fingerprint)
+
+
+def test_a_large_update_read_by_reader_processes_equals_one_read_here(
+    tmp_path, corpus, monkeypatch, capsys
+):
+    store = Store(tmp_path / "s")  # open for writing, as `kg ingest --summary` has it
+    _ingest(store, corpus)
+    monkeypatch.setattr(summarize, "CHUNK", 4)
+    monkeypatch.setattr(summarize, "POOL_MIN_CHUNKS", 10**9)
+    here = _from_nothing(store)
+    monkeypatch.setattr(summarize, "POOL_MIN_CHUNKS", 2)  # 10 chunks, two readers
+    read_here = []
+    real_read = summarize._read
+    monkeypatch.setattr(summarize, "_read", lambda *a: read_here.append(a) or real_read(*a))
+    assert _from_nothing(store) == here
+    assert read_here == []  # the readers read every chunk
+    assert "one process" not in capsys.readouterr().err
+
+    # A reader that cannot start: this process reads every chunk, and says so.
+    monkeypatch.setattr(summarize.sys, "executable", str(tmp_path / "no-python"))
+    assert _from_nothing(store) == here
+    assert len(read_here) == 10
+    assert "summary read in one process" in capsys.readouterr().err

@@ -42,7 +42,7 @@ def _open(path: str) -> Store | None:
 
 @st.cache_resource(
     show_spinner="Reading the store… The first reading after a change adds the changed reports"
-    " to the store's summary (about 7 s per 1,000; `kg ingest --summary` does it in advance)."
+    " to the store's summary (some 3 to 7 s per 1,000; `kg ingest --summary` does it in advance)."
 )
 def _catalog(path: str) -> Catalog | None:
     store = _open(path)
