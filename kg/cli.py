@@ -260,8 +260,8 @@ def cmd_remove(args) -> int:
 
 def _write_summary(store) -> None:
     """The app's summary of the embedded store (kg.summary), updated here rather than when
-    the app first opens the changed store. Optional: the changed reports cost some 7 ms
-    each, and the whole-store figures derived after them a few seconds at 10,000 reports,
+    the app first opens the changed store. Optional: the changed reports cost some 3 to 7
+    ms each, and the whole-store figures derived after them a few seconds at 10,000 reports,
     which a run of several ingests can pay once; Neo4j has none."""
     from kg.browse import write_summary
     from kg.store import Store

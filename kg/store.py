@@ -132,7 +132,7 @@ class Store:
 
     def optimize(self) -> None:
         """Compact the store: after many `add_many` batches, queries run about twice as
-        fast (a 10,000-report store takes some ten seconds)."""
+        fast (a 10,000-report store just ingested takes 10-25 s)."""
         self._store.optimize()
 
     def close(self) -> None:

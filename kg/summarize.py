@@ -56,6 +56,7 @@ __all__ = [
 CHUNK = 500  # report graphs per scoped query: big enough to amortize a query, small in memory
 READERS = 2  # processes reading chunks of a large update, ahead of the one being inserted
 POOL_MIN_CHUNKS = 4  # below this, starting the readers costs more than they save
+COMPACT_MIN_SHARE = 0.25  # a writer compacts the store before readers read this much of it
 CO_CITED_KEPT = 100  # instrument pairs kept; the app asks for fewer
 TOP_CITED_KEPT = 200
 PROGRAM_AGENCIES_KEPT = 500  # rows of the programs-by-agency table, those with most programs
@@ -102,7 +103,8 @@ def update(
     _remove(store, db, sorted(have - wanted))
     added = sorted(wanted - have)
     chunks = [added[start : start + CHUNK] for start in range(0, len(added), CHUNK)]
-    for done, read in enumerate(_reads(store, chunks), start=1):
+    share = len(added) / max(len(wanted), 1)
+    for done, read in enumerate(_reads(store, chunks, share=share), start=1):
         _add(db, read)
         if progress:
             progress(min(done * CHUNK, len(added)), len(added))
@@ -143,15 +145,23 @@ def _read(store: Store, graphs: list[str]) -> _Read:
     )
 
 
-def _reads(store: Store, chunks: list[list[str]]) -> Iterator[_Read]:
+def _reads(store: Store, chunks: list[list[str]], *, share: float) -> Iterator[_Read]:
     """`_read` of each chunk, in order. Many chunks are read by `READERS` processes, each
     with the store open read-only, while this one inserts: 10,000 reports from nothing took
-    25 s so, against 50-60 s in one process (threads gained 1.2x: Oxigraph holds the GIL for
-    most of a query). Should a reader fail, this process reads the chunks left."""
+    30 s so, against 45-60 s in one process (threads gained 1.2x: Oxigraph holds the GIL for
+    most of a query). Should a reader fail, this process reads the chunks left.
+
+    `share` is the part of the store's graphs that the chunks hold. A writer compacts the
+    store first when that is large: graphs just bulk-loaded sit in tables that overlap one
+    another (term ids are hashes), which read-only readers would read as they are. After a
+    fresh ingest of 10,000 reports, compacting (22 s) and then reading (30 s) took 52 s,
+    against 80 s without compacting, and the app's queries are faster afterwards."""
     done = 0
     if len(chunks) >= POOL_MIN_CHUNKS:
         if not store.read_only:
             store.flush()  # what this process wrote, readable by the others
+            if share >= COMPACT_MIN_SHARE:
+                store.optimize()
         try:
             for read in _pooled_reads(store.path, chunks):
                 yield read
