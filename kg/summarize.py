@@ -118,7 +118,7 @@ def update(
 @dataclass
 class _Read:
     """What the store holds about some report graphs: the rows of the scoped queries, plain
-    data, read without the summary (so that reading can run in another thread)."""
+    data, read without the summary (so that a reader process can read it)."""
 
     graphs: list[str]
     entities: list[dict]  # APP_ENTITIES rows of the entity classes
@@ -237,7 +237,7 @@ def _add(db: sqlite3.Connection, read: _Read) -> None:
     )
     reports = read.reports
     db.executemany(f"INSERT OR IGNORE INTO reports VALUES ({','.join('?' * 13)})", reports.values())
-    outcomes = _outcomes(read.values, ids, reports, entities, stated)
+    outcomes = _outcomes(read, ids, stated)
     db.executemany(f"INSERT INTO outcomes VALUES ({','.join('?' * 13)})", outcomes)
 
 
@@ -292,18 +292,11 @@ def report_name(title: str | None, publisher: str | None, year: int | None, sour
     return source
 
 
-def _outcomes(
-    values_rows: list[dict],
-    ids: _Ids,
-    reports: dict[str, tuple],
-    entities: list[dict],
-    facts: list[dict],
-) -> Iterator[tuple]:
-    """The outcome table's rows for `graphs`: each outcome (from `entities`, the rows of
-    APP_ENTITIES) with who reported it (the agency, else the report's publisher) and what
-    it measures (from `facts`, the rows of APP_FACTS), and its report's year, region and
-    name; of a second label or value of an outcome, the first is kept. `values_rows` are
-    the rows of APP_OUTCOME_VALUES."""
+def _outcomes(read: _Read, ids: _Ids, facts: list[dict]) -> Iterator[tuple]:
+    """The outcome table's rows for `read.graphs`: each outcome with who reported it (the
+    agency, else the report's publisher) and what it measures (from `facts`, the rows of
+    APP_FACTS between entities of the summary), and its report's year, region and name; of
+    a second label or value of an outcome, the first is kept."""
     agency: dict[tuple[str, str], str | None] = {}
     measures: dict[tuple[str, str], set[str]] = defaultdict(set)
     for r in facts:
@@ -312,16 +305,16 @@ def _outcomes(
         elif r["p"] == _MEASURES:
             measures[(r["s"], r["report"])].add(ids.label(r["o"]))
     values: dict[tuple[str, str], dict[str, object]] = defaultdict(dict)
-    for r in values_rows:
+    for r in read.values:
         values[(r["o"], r["report"])].setdefault(_local(r["p"]), r["v"])
     seen: set[tuple[str, str]] = set()
-    for r in entities:
+    for r in read.entities:
         key = (r["e"], r["g"])
         if r["class"] != _OUTCOME or key in seen:
             continue
         seen.add(key)
         rid = report_id_of(r["g"])
-        info = reports.get(rid)
+        info = read.reports.get(rid)
         v = values.get(key, {})
         yield (
             agency.get(key) or (info[3] if info else None),
