@@ -801,7 +801,7 @@ class Catalog:
 
     def programs_by_agency(self) -> list[dict]:
         """Agencies and the programs they run, those with most programs first (at most
-        `kg.summarize.PROGRAM_AGENCIES_KEPT`; `program_agencies` says how many there are)."""
+        `kg.summary_figures.PROGRAM_AGENCIES_KEPT`; `program_agencies` says how many there are)."""
         return self._overview["programs_by_agency"]
 
     def program_agencies(self) -> int:

@@ -20,7 +20,6 @@ graph added.
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import sqlite3
@@ -34,20 +33,18 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg import analytics, queries
+from kg import queries
+from kg import summary_figures as figures
 from kg.mapping import entity_ref, report_id_of
 from kg.store import Store
-from kg.summary import OUTCOME_SUMS, VALUES_OF, Draft, Fingerprint, connect, put_part
+from kg.summary import Draft, Fingerprint, connect, entities_where
 from kg.vocab import ONTOLOGY
 from loaders.normalize import fold
 
 __all__ = [
     "CHUNK",
-    "CO_CITED_KEPT",
     "POOL_MIN_CHUNKS",
     "Progress",
-    "outcome_options",
-    "overview",
     "report_name",
     "update",
     "write",
@@ -57,9 +54,6 @@ CHUNK = 500  # report graphs per scoped query: big enough to amortize a query, s
 READERS = 2  # processes reading chunks of a large update, ahead of the one being inserted
 POOL_MIN_CHUNKS = 4  # below this, starting the readers costs more than they save
 COMPACT_MIN_SHARE = 0.25  # a writer compacts the store before readers read this much of it
-CO_CITED_KEPT = 100  # instrument pairs kept; the app asks for fewer
-TOP_CITED_KEPT = 200
-PROGRAM_AGENCIES_KEPT = 500  # rows of the programs-by-agency table, those with most programs
 _VALUES_BATCH = 500  # entity IRIs per SPARQL `VALUES` block
 _ENTITY_TYPES = frozenset(queries.ENTITY_CLASSES)
 _OUTCOME, _REPORTS, _MEASURES = (ONTOLOGY + n for n in ("Outcome", "reports", "measures"))
@@ -98,8 +92,7 @@ def update(
     new ones, then derive the whole-store figures."""
     wanted = set(graphs)
     have = {iri for (iri,) in db.execute("SELECT iri FROM graphs")}
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY)")
-    db.execute("DELETE FROM touched")
+    first_new = figures.begin(db)
     _remove(store, db, sorted(have - wanted))
     added = sorted(wanted - have)
     chunks = [added[start : start + CHUNK] for start in range(0, len(added), CHUNK)]
@@ -108,7 +101,7 @@ def update(
         _add(db, read)
         if progress:
             progress(min(done * CHUNK, len(added)), len(added))
-    _derive(db)
+    figures.derive(db, first_new)
     db.commit()
 
 
@@ -212,6 +205,7 @@ def serve_reads(path: str, chunks: BinaryIO, out: BinaryIO) -> None:
 def _add(db: sqlite3.Connection, read: _Read) -> None:
     """The rows of the report graphs `read.graphs`, none of which the summary describes yet."""
     db.executemany("INSERT INTO graphs VALUES (?)", ((g,) for g in read.graphs))
+    figures.note_added(db, (report_id_of(g) for g in read.graphs))
     entities = read.entities
     # An entity with two labels or types keeps the first it was seen with.
     db.executemany(
@@ -339,10 +333,9 @@ def _remove(store: Store, db: sqlite3.Connection, graphs: list[str]) -> None:
     report may have been the only one to give one)."""
     if not graphs:
         return
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (report TEXT PRIMARY KEY)")
-    db.execute("DELETE FROM gone")
     db.executemany("INSERT OR IGNORE INTO gone VALUES (?)", ((report_id_of(g),) for g in graphs))
     db.executemany("DELETE FROM graphs WHERE iri = ?", ((g,) for g in graphs))
+    figures.note_removal(db)
     db.executescript(
         """
         INSERT OR IGNORE INTO touched
@@ -354,8 +347,12 @@ def _remove(store: Store, db: sqlite3.Connection, graphs: list[str]) -> None:
         DELETE FROM facts WHERE report IN (SELECT report FROM gone);
         DELETE FROM outcomes WHERE report_id IN (SELECT report FROM gone);
         DELETE FROM reports WHERE id IN (SELECT report FROM gone);
-        DELETE FROM entities WHERE id IN (SELECT id FROM touched)
-          AND NOT EXISTS (SELECT 1 FROM occurs WHERE occurs.entity = entities.id);
+        """
+    )
+    figures.note_leaving_entities(db, _UNHELD)
+    db.executescript(
+        f"""
+        DELETE FROM entities WHERE {_UNHELD};
         DELETE FROM names WHERE id IN (SELECT id FROM touched)
           AND (id NOT IN (SELECT id FROM entities)
                OR name != (SELECT label FROM entities e WHERE e.id = names.id));
@@ -371,6 +368,11 @@ def _remove(store: Store, db: sqlite3.Connection, graphs: list[str]) -> None:
         _add_kinds(db, ids, (r for r in rows if r["kind"] is not None))
 
 
+# The touched entities that no report holds any more.
+_UNHELD = (
+    "id IN (SELECT id FROM touched)"
+    " AND NOT EXISTS (SELECT 1 FROM occurs WHERE occurs.entity = entities.id)"
+)
 _TOUCHED_IRIS = "SELECT iri FROM entities WHERE id IN (SELECT id FROM touched) ORDER BY id"
 
 
@@ -378,7 +380,7 @@ class _Ids:
     """The summary's numbers and labels of a set of entity IRIs (those in the summary)."""
 
     def __init__(self, db: sqlite3.Connection, iris: Iterable[str]) -> None:
-        rows = _entities(db, "iri", iris, "iri, id, label")
+        rows = entities_where(db, "iri", iris, "iri, id, label")
         self._rows: dict[str, tuple[int, str]] = {iri: (n, label) for iri, n, label in rows}
 
     def __contains__(self, iri: str) -> bool:
@@ -393,201 +395,6 @@ class _Ids:
 
     def labels(self) -> Iterator[tuple[int, str]]:
         return iter(self._rows.values())
-
-
-# -- what is derived from the rows ----------------------------------------------------------
-
-
-def _derive(db: sqlite3.Connection) -> None:
-    """The degrees of the entities whose facts changed, the outcome sums, and the parts
-    kept as JSON (the overview's figures, the outcome filters' options)."""
-    db.executescript(
-        """
-        UPDATE entities SET degree = (
-          SELECT COUNT(*) FROM (
-            SELECT o FROM facts WHERE s = entities.id
-            UNION SELECT s FROM facts WHERE o = entities.id
-          )
-        ) WHERE id IN (SELECT id FROM touched);
-        DELETE FROM touched;
-        DELETE FROM outcome_sums;
-        """
-    )
-    db.execute(f"INSERT INTO outcome_sums {OUTCOME_SUMS.format(where='WHERE value IS NOT NULL')}")
-    put_part(db, "overview", overview(db))
-    put_part(db, "outcomes", outcome_options(db))
-
-
-def overview(db: sqlite3.Connection) -> dict:
-    """The Overview page's figures, from the summary's rows."""
-    # Agencies by number, instruments by IRI (co-citation breaks ties by IRI).
-    cites = db.execute(
-        """SELECT DISTINCT f.s, f.o FROM facts f JOIN entities es ON es.id = f.s
-           WHERE f.p = 'cites' AND es.type = 'Agency'"""
-    ).fetchall()
-    iris = dict(_entities(db, "id", {o for _, o in cites}, "id, iri"))
-    pairs = analytics.cited_together(((s, iris[o]) for s, o in cites), n=CO_CITED_KEPT)
-    labels = dict(_entities(db, "iri", {iri for a, b, _ in pairs for iri in (a, b)}, "iri, label"))
-    co_cited = [[labels[a], labels[b], n] for a, b, n in pairs]
-    programs = _programs(db)
-    return {
-        "stats": _stats(db),
-        "top_cited": _top_cited(db),
-        "kinds": [
-            {"kind": k, "instruments": i, "reports": r}
-            for k, i, r in db.execute(
-                """SELECT e.kind, COUNT(DISTINCT e.id), COUNT(DISTINCT o.report)
-                   FROM entities e JOIN occurs o ON o.entity = e.id
-                   WHERE e.type = 'LegalInstrument' AND e.kind IS NOT NULL
-                   GROUP BY e.kind ORDER BY 2 DESC, 1"""
-            )
-        ],
-        "co_cited": co_cited,
-        "region_year": _region_year(db),
-        "programs_by_agency": _programs_by_agency(programs),
-        "program_agencies": len({r["agency"] for r in programs}),
-        "program_reach": _program_reach(programs),
-        "default_center": _default_center(db),
-        "instrument_kinds": _column(db, "SELECT DISTINCT kind FROM entities WHERE kind NOT NULL"),
-        "regions": _column(db, "SELECT DISTINCT region FROM reports WHERE region != ''"),
-        "years": _column(db, "SELECT DISTINCT year FROM reports WHERE year NOT NULL"),
-    }
-
-
-def outcome_options(db: sqlite3.Connection) -> dict:
-    """The values the outcome filters offer (units by how often they occur) and the number
-    of outcomes."""
-    return {
-        "options": {
-            "agencies": _column(db, "SELECT DISTINCT agency FROM outcomes WHERE agency != ''"),
-            "years": _column(db, "SELECT DISTINCT year FROM outcomes WHERE year NOT NULL"),
-            "regions": _column(db, "SELECT DISTINCT region FROM outcomes WHERE region != ''"),
-            "units": [
-                u
-                for (u,) in db.execute(
-                    "SELECT unit FROM outcomes WHERE unit NOT NULL AND unit != ''"
-                    " GROUP BY unit ORDER BY COUNT(*) DESC, unit"
-                )
-            ],
-        },
-        "count": db.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0],
-    }
-
-
-def _column(db: sqlite3.Connection, sql: str) -> list:
-    return sorted(v for (v,) in db.execute(sql))
-
-
-def _entities(db: sqlite3.Connection, key: str, values: Iterable, columns: str) -> list[tuple]:
-    """`columns` of the entities whose `key` column is among `values`."""
-    sql = f"SELECT {columns} FROM entities WHERE {key} IN {VALUES_OF}"
-    return db.execute(sql, (json.dumps(list(values), ensure_ascii=False),)).fetchall()
-
-
-def _stats(db: sqlite3.Connection) -> dict:
-    """`Store.stats()` from the summary: reports, mentions, entities per type, distinct
-    facts per relation."""
-    entities = {c: 0 for c in queries.ENTITY_CLASSES}
-    entities.update(db.execute("SELECT type, COUNT(*) FROM entities GROUP BY type"))
-    relations = {r: 0 for r in queries.RELATIONS}
-    relations.update(
-        db.execute("SELECT p, COUNT(*) FROM (SELECT DISTINCT s, p, o FROM facts) GROUP BY p")
-    )
-    reports, mentions = db.execute("SELECT COUNT(*), SUM(mentions) FROM reports").fetchone()
-    return {
-        "reports": reports,
-        "mentions": mentions or 0,
-        "entities": entities,
-        "relations": relations,
-    }
-
-
-def _top_cited(db: sqlite3.Connection) -> list[dict]:
-    sql = f"""
-    SELECT e.iri, e.label, e.kind, COUNT(DISTINCT f.report) AS reports,
-           COUNT(DISTINCT f.s) AS agencies
-    FROM facts f JOIN entities e ON e.id = f.o WHERE f.p = 'cites'
-    GROUP BY f.o ORDER BY reports DESC, agencies DESC, e.label LIMIT {TOP_CITED_KEPT}"""
-    keys = ("law", "label", "kind", "reports", "agencies")
-    return [dict(zip(keys, row, strict=True)) for row in db.execute(sql)]
-
-
-def _region_year(db: sqlite3.Connection) -> list[dict]:
-    """Per report region and year: reports, publishing agencies, agencies mentioned."""
-    cells: dict[tuple, dict] = {}
-    for region, year, publisher in db.execute("SELECT region, year, publisher FROM reports"):
-        cell = cells.setdefault(
-            (region or "(unknown)", year), {"reports": 0, "publishers": set(), "agencies": 0}
-        )
-        cell["reports"] += 1
-        if publisher:
-            cell["publishers"].add(publisher)
-    mentioned = """
-    SELECT coalesce(r.region, '(unknown)'), r.year, COUNT(DISTINCT o.entity)
-    FROM reports r JOIN occurs o ON o.report = r.id JOIN entities e ON e.id = o.entity
-    WHERE e.type = 'Agency' GROUP BY 1, 2"""
-    for region, year, n in db.execute(mentioned):
-        if (region, year) in cells:
-            cells[(region, year)]["agencies"] = n
-    return [
-        {
-            "region": region,
-            "year": year,
-            "reports": c["reports"],
-            "publishing agencies": len(c["publishers"]),
-            "agencies mentioned": c["agencies"],
-            "publishers": "、".join(sorted(c["publishers"])),
-        }
-        for (region, year), c in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
-    ]
-
-
-def _programs(db: sqlite3.Connection) -> list[dict]:
-    """Who runs which program, in how many reports, by agency then program name."""
-    sql = """
-    SELECT ea.iri, ea.label, ep.iri, ep.label, COUNT(DISTINCT f.report)
-    FROM facts f JOIN entities ea ON ea.id = f.s JOIN entities ep ON ep.id = f.o
-    WHERE f.p = 'runs' GROUP BY f.s, f.o"""
-    keys = ("agency", "agencyLabel", "program", "programLabel", "reports")
-    rows = [dict(zip(keys, row, strict=True)) for row in db.execute(sql)]
-    rows.sort(key=lambda r: (r["agencyLabel"], r["programLabel"]))
-    return rows
-
-
-def _programs_by_agency(programs: list[dict]) -> list[dict]:
-    """Agencies with the programs they run, most programs first (`ref` only for the rows
-    kept: at 100,000 reports it is the larger part of the cost)."""
-    by_agency: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for r in programs:
-        by_agency[(r["agency"], r["agencyLabel"])].append(r["programLabel"])
-    ranked = sorted(by_agency.items(), key=lambda kv: (-len(kv[1]), kv[0][1]))
-    return [
-        {
-            "agency": label,
-            "programs": len(progs),
-            "program names": "、".join(progs),
-            "ref": entity_ref(iri),
-        }
-        for (iri, label), progs in ranked[:PROGRAM_AGENCIES_KEPT]
-    ]
-
-
-def _program_reach(programs: list[dict]) -> list[dict]:
-    agencies: dict[str, set[str]] = defaultdict(set)
-    for r in programs:
-        agencies[r["programLabel"]].add(r["agency"])
-    rows = [{"program": p, "agencies": len(a)} for p, a in agencies.items()]
-    return sorted(rows, key=lambda r: (-r["agencies"], r["program"]))
-
-
-def _default_center(db: sqlite3.Connection) -> str | None:
-    """The best-connected publisher (else entity): where the Explore page starts."""
-    best = "SELECT iri FROM entities {where} ORDER BY degree DESC, iri DESC LIMIT 1"
-    for where in ("WHERE iri IN (SELECT publisher_iri FROM reports)", ""):
-        row = db.execute(best.format(where=where)).fetchone()
-        if row:
-            return row[0]
-    return None
 
 
 def _local(iri: str) -> str:

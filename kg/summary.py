@@ -54,11 +54,13 @@ __all__ = [
 
 FILE = "kg-summary.sqlite"  # inside the store's directory; Oxigraph ignores it
 STAMP = "kg-summary.stamp"  # the data files a reader last found the summary fresh for
-VERSION = 6  # bump when the schema changes: older summaries then count as absent
+VERSION = 7  # bump when the schema changes: older summaries then count as absent
 
 # The rows of each report (`graphs`, `reports`, `occurs`, `facts`, `outcomes`) are what an
-# update adds or deletes; `entities` and `names` follow the reports that hold them; the
-# rest (`degree`, `outcome_sums`, `parts`) is derived from those rows (kg/summarize.py).
+# update adds or deletes (kg/summarize.py); `entities` and `names` follow the reports that
+# hold them; the rest (`degree`, `tallies`, `cited`, `runs`, `co_cited`, `cells`,
+# `outcome_sums`, `parts`) is derived from those rows by difference (kg/summary_figures.py).
+# Entity numbers are never reused (AUTOINCREMENT): `co_cited` keeps the pairs by number.
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE parts (name TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -69,7 +71,7 @@ CREATE TABLE reports (
   mentions INTEGER, entities INTEGER, facts INTEGER
 );
 CREATE TABLE entities (
-  id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, type TEXT NOT NULL, label TEXT NOT NULL,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, iri TEXT NOT NULL UNIQUE, type TEXT NOT NULL, label TEXT NOT NULL,
   kind TEXT, degree INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE occurs (
@@ -87,7 +89,23 @@ CREATE TABLE outcomes (
 CREATE TABLE outcome_sums (
   agency TEXT NOT NULL, unit TEXT NOT NULL, year INTEGER, total REAL NOT NULL, n INTEGER NOT NULL
 );
+CREATE TABLE tallies (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE cited (o INTEGER PRIMARY KEY, reports INTEGER NOT NULL, agencies INTEGER NOT NULL);
+CREATE TABLE runs (
+  s INTEGER NOT NULL, o INTEGER NOT NULL, reports INTEGER NOT NULL, PRIMARY KEY (s, o)
+) WITHOUT ROWID;
+CREATE TABLE co_cited (
+  a INTEGER NOT NULL, b INTEGER NOT NULL, agencies INTEGER NOT NULL, PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE TABLE cells (
+  region TEXT NOT NULL, year INTEGER, reports INTEGER NOT NULL, publishers TEXT NOT NULL,
+  publishing INTEGER NOT NULL, agencies INTEGER NOT NULL
+);
 CREATE INDEX occurs_report ON occurs (report);
+CREATE INDEX entities_degree ON entities (degree);
+CREATE INDEX reports_cell ON reports (coalesce(nullif(region, ''), '(unknown)'), year);
+CREATE INDEX co_cited_rank ON co_cited (agencies);
+CREATE INDEX cells_key ON cells (region, year);
 CREATE INDEX facts_spo ON facts (s, p, o);
 CREATE INDEX facts_o ON facts (o);
 CREATE INDEX facts_report ON facts (report);
@@ -177,6 +195,13 @@ def remember(store_dir: str | os.PathLike, fp: Fingerprint) -> None:
             os.replace(tmp, Path(store_dir) / STAMP)
         except OSError:
             Path(tmp).unlink(missing_ok=True)
+
+
+def entities_where(db: sqlite3.Connection, key: str, values: Iterable, columns: str) -> list[tuple]:
+    """`columns` of the entities whose `key` column is among `values` (one parameter, any
+    number of values)."""
+    sql = f"SELECT {columns} FROM entities WHERE {key} IN {VALUES_OF}"
+    return db.execute(sql, (json.dumps(list(values), ensure_ascii=False),)).fetchall()
 
 
 def part(db: sqlite3.Connection, name: str):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import bench, browse, summarize, summary
+from kg import bench, browse, summarize, summary, summary_figures
 from kg.batch import ingest
 from kg.mapping import report_id_of
 from kg.store import Store
@@ -27,6 +27,13 @@ _CANONICAL = {
     " JOIN entities es ON es.id = f.s JOIN entities eo ON eo.id = f.o",
     "outcomes": "SELECT * FROM outcomes",
     "outcome_sums": "SELECT * FROM outcome_sums",
+    "tallies": "SELECT * FROM tallies WHERE n != 0",
+    "cited": "SELECT e.iri, c.reports, c.agencies FROM cited c JOIN entities e ON e.id = c.o",
+    "runs": "SELECT es.iri, eo.iri, r.reports FROM runs r"
+    " JOIN entities es ON es.id = r.s JOIN entities eo ON eo.id = r.o",
+    "co_cited": "SELECT min(ea.iri, eb.iri), max(ea.iri, eb.iri), c.agencies FROM co_cited c"
+    " JOIN entities ea ON ea.id = c.a JOIN entities eb ON eb.id = c.b",
+    "cells": "SELECT * FROM cells",
     "parts": "SELECT * FROM parts",
 }
 
@@ -77,6 +84,41 @@ def test_a_summary_updated_by_difference_equals_one_computed_from_nothing(tmp_pa
     assert updated != first
     held = {report for _, report in updated["occurs"]}
     assert held.isdisjoint(gone) and len(held) == 34
+
+
+def test_figures_kept_by_difference_over_many_updates_equal_those_from_nothing(tmp_path, corpus):
+    """Rounds of removals and additions, down to an empty store and back, re-adding reports
+    that were removed (their entities come back under new numbers): after each round the
+    figures' tables (counts, co-citation, programs, cells, sums) equal a fresh computation."""
+    store = Store(tmp_path / "s")
+    held: dict[int, set[str]] = {}  # corpus index -> report ids in the store
+
+    def add(i: int) -> None:
+        before = set(store.report_ids())
+        _ingest(store, [corpus[i]])
+        held[i] = set(store.report_ids()) - before
+
+    for i in range(25):
+        add(i)
+    rounds = [
+        (range(0, 10), []),  # a third of the store goes
+        ([], range(0, 5)),  # some of it comes back
+        (range(5, 25), range(25, 40)),  # most goes, new reports come
+        (range(0, 5), []),  # the rest of the first ones go
+        (range(25, 40), []),  # the store is empty
+        ([], range(10, 20)),  # others come
+    ]
+    for gone, back in rounds:
+        for i in gone:
+            for rid in held.pop(i, ()):
+                store.remove(rid)
+        for i in back:
+            add(i)
+        browse.write_summary(store)
+        saved = _saved(tmp_path / "s")
+        assert saved == _from_nothing(store)
+        assert bool(saved["co_cited"]) == bool(held)
+    assert len(store.report_ids()) == 10
 
 
 def test_an_update_reads_only_the_changed_reports(tmp_path, corpus, monkeypatch):
@@ -147,15 +189,15 @@ def test_a_summary_of_another_version_is_computed_again(tmp_path, corpus):
 
 
 def test_the_programs_table_keeps_the_agencies_with_most_programs(tmp_path, corpus, monkeypatch):
-    monkeypatch.setattr(summarize, "PROGRAM_AGENCIES_KEPT", 2)
+    monkeypatch.setattr(summary_figures, "PROGRAM_AGENCIES_KEPT", 2)
     store = Store(tmp_path / "s")
     _ingest(store, corpus[:20])
     cat = browse.Catalog(store, use_summary=False)
     rows = cat.programs_by_agency()
     assert len(rows) == 2 and cat.program_agencies() > 2
     assert rows[0]["programs"] >= rows[1]["programs"]
-    everyone = Counter(r["agency"] for r in summarize._programs(cat._db))
-    assert rows[0]["programs"] == max(everyone.values())
+    runs = "SELECT COUNT(DISTINCT o) FROM facts WHERE p = 'runs' GROUP BY s"
+    assert rows[0]["programs"] == max(n for (n,) in cat._db.execute(runs))
 
 
 def test_a_draft_starts_from_a_copy_of_the_saved_summary(tmp_path, corpus):

@@ -1,0 +1,433 @@
+"""The summary's whole-store figures, kept by difference: an update costs what it changed,
+not what the store holds.
+
+Deriving the Overview's figures again from all the summary's rows took 16-25 s at 100,000
+reports after every update, most of the wait for a one-file upload to a store that size.
+Each figure now has a table of its own, small next to the rows (one row per instrument,
+agency and program, pair of instruments, or report region and year):
+
+- recomputed for the keys an update touched, from the rows: `cited` per instrument, `runs`
+  per agency and program, `cells` per report region and year, `outcome_sums` per agency,
+  and the entities' degrees;
+- counted by difference: `tallies` (entities per type, distinct facts per relation) and
+  `co_cited` (agencies per pair of instruments), from what the touched rows were before the
+  update and are after it.
+
+What the rows were is known from two things: what the removed reports held, copied aside
+by `note_removal` before their rows are deleted, and which reports were added
+(`note_added`); everything else is unchanged. A summary computed from nothing is the same
+update with every report added. `kg.summarize.update` calls these around its deletes and
+inserts, then `derive`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from itertools import combinations
+
+from kg import queries
+from kg.mapping import entity_ref
+from kg.summary import OUTCOME_SUMS, VALUES_OF, entities_where, put_part
+
+CO_CITED_KEPT = 100  # instrument pairs kept; the app asks for fewer
+TOP_CITED_KEPT = 200
+PROGRAM_AGENCIES_KEPT = 500  # rows of the programs-by-agency table, those with most programs
+
+# A report's cell in the region and year table (`reports_cell` indexes it).
+CELL_REGION = "coalesce(nullif(region, ''), '(unknown)')"
+
+# What an update touches, for the length of one update.
+_CHANGES = """
+CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY);
+CREATE TEMP TABLE IF NOT EXISTS gone (report TEXT PRIMARY KEY);
+CREATE TEMP TABLE IF NOT EXISTS added (report TEXT PRIMARY KEY);
+CREATE TEMP TABLE IF NOT EXISTS gone_facts (s INTEGER, p TEXT, o INTEGER, agency INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS gone_cells (region TEXT, year INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS gone_agencies (agency TEXT PRIMARY KEY);
+CREATE TEMP TABLE IF NOT EXISTS gone_types (type TEXT, n INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS keys (k INTEGER PRIMARY KEY);
+CREATE TEMP TABLE IF NOT EXISTS cell_keys (region TEXT, year INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS agency_keys (agency TEXT PRIMARY KEY);
+CREATE TEMP TABLE IF NOT EXISTS triples (s INTEGER, p TEXT, o INTEGER, PRIMARY KEY (s, p, o));
+"""
+_CHANGE_TABLES = [
+    *("touched", "gone", "added", "gone_facts", "gone_cells", "gone_agencies", "gone_types"),
+    *("keys", "cell_keys", "agency_keys", "triples"),
+]
+_ADDED = "(SELECT report FROM added)"
+
+
+def begin(db: sqlite3.Connection) -> int:
+    """Start recording an update; the entity number above which entities are new."""
+    db.executescript(_CHANGES + "".join(f"DELETE FROM {t};" for t in _CHANGE_TABLES))
+    return db.execute("SELECT coalesce(max(id), 0) FROM entities").fetchone()[0]
+
+
+def note_removal(db: sqlite3.Connection) -> None:
+    """Copy aside what the reports in `gone` hold, before their rows are deleted."""
+    db.executescript(
+        f"""
+        INSERT INTO gone_facts
+          SELECT DISTINCT f.s, f.p, f.o, e.type = 'Agency' FROM facts f
+          JOIN entities e ON e.id = f.s WHERE f.report IN (SELECT report FROM gone);
+        INSERT INTO gone_cells
+          SELECT DISTINCT {CELL_REGION}, year FROM reports
+          WHERE id IN (SELECT report FROM gone);
+        INSERT OR IGNORE INTO gone_agencies
+          SELECT coalesce(agency, '(unknown)') FROM outcomes
+          WHERE report_id IN (SELECT report FROM gone);
+        """
+    )
+
+
+def note_leaving_entities(db: sqlite3.Connection, condition: str) -> None:
+    """Count by type the entities that `DELETE FROM entities WHERE {condition}` will delete."""
+    sql = f"SELECT type, COUNT(*) FROM entities WHERE {condition} GROUP BY type"
+    db.execute(f"INSERT INTO gone_types {sql}")
+
+
+def note_added(db: sqlite3.Connection, report_ids: Iterable[str]) -> None:
+    db.executemany("INSERT OR IGNORE INTO added VALUES (?)", ((r,) for r in report_ids))
+
+
+def derive(db: sqlite3.Connection, first_new: int) -> None:
+    """Bring every figure's table to the rows as they are now, then the parts kept as JSON
+    (the overview's figures, the outcome filters' options). `first_new` is `begin`'s."""
+    _tally_entities(db, first_new)
+    _tally_relations(db)
+    _count_co_cited(db)
+    _recompute(db, "cites", "o", _CITED)
+    _recompute(db, "runs", "s", _RUNS)
+    _recompute_cells(db)
+    _recompute_outcome_sums(db)
+    db.executescript(
+        """
+        UPDATE entities SET degree = (
+          SELECT COUNT(*) FROM (
+            SELECT o FROM facts WHERE s = entities.id
+            UNION SELECT s FROM facts WHERE o = entities.id
+          )
+        ) WHERE id IN (SELECT id FROM touched);
+        """
+    )
+    db.executescript("".join(f"DELETE FROM {t};" for t in _CHANGE_TABLES))
+    put_part(db, "overview", overview(db))
+    put_part(db, "outcomes", outcome_options(db))
+
+
+# -- counted by difference -------------------------------------------------------------------
+
+
+def _tally(db: sqlite3.Connection, prefix: str, changes: Iterable[tuple[str, int]]) -> None:
+    db.executemany(
+        "INSERT INTO tallies VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET n = n + excluded.n",
+        ((f"{prefix}:{name}", n) for name, n in changes if n),
+    )
+
+
+def _tally_entities(db: sqlite3.Connection, first_new: int) -> None:
+    """New entities have numbers above `first_new` (AUTOINCREMENT never reuses one)."""
+    sql = "SELECT type, COUNT(*) FROM entities WHERE id > ? GROUP BY type"
+    _tally(db, "entities", db.execute(sql, (first_new,)).fetchall())
+    gone = db.execute("SELECT type, -SUM(n) FROM gone_types GROUP BY type").fetchall()
+    _tally(db, "entities", gone)
+
+
+def _tally_relations(db: sqlite3.Connection) -> None:
+    """Distinct facts per relation: each fact of a removed or added report counts -1 if it
+    was stated before and is not now, +1 the other way round."""
+    db.executescript(
+        f"""
+        INSERT OR IGNORE INTO triples SELECT s, p, o FROM gone_facts;
+        INSERT OR IGNORE INTO triples SELECT s, p, o FROM facts WHERE report IN {_ADDED};
+        """
+    )
+    sql = f"""
+    SELECT t.p,
+      SUM(EXISTS (SELECT 1 FROM facts f WHERE f.s = t.s AND f.p = t.p AND f.o = t.o))
+      - SUM(EXISTS (SELECT 1 FROM gone_facts g WHERE g.s = t.s AND g.p = t.p AND g.o = t.o)
+            OR EXISTS (SELECT 1 FROM facts f WHERE f.s = t.s AND f.p = t.p AND f.o = t.o
+                       AND f.report NOT IN {_ADDED}))
+    FROM triples t GROUP BY t.p"""
+    _tally(db, "relations", db.execute(sql).fetchall())
+
+
+def _count_co_cited(db: sqlite3.Connection) -> None:
+    """Agencies per pair of instruments they cite, for the agencies whose citations changed:
+    their pairs before the update are taken off, their pairs now are added."""
+    before: dict[int, set[int]] = defaultdict(set)
+    now: dict[int, set[int]] = defaultdict(set)
+    for s, o in db.execute("SELECT s, o FROM gone_facts WHERE p = 'cites' AND agency"):
+        before[s].add(o)
+    db.execute(
+        f"""INSERT OR IGNORE INTO keys SELECT s FROM gone_facts WHERE p = 'cites' AND agency
+            UNION SELECT s FROM facts WHERE p = 'cites' AND report IN {_ADDED}"""
+    )
+    rows = db.execute(
+        f"""SELECT f.s, f.o, f.report IN {_ADDED} FROM facts f JOIN entities e ON e.id = f.s
+            WHERE f.p = 'cites' AND e.type = 'Agency' AND f.s IN (SELECT k FROM keys)"""
+    )
+    for s, o, is_new in rows:
+        now[s].add(o)
+        if not is_new:
+            before[s].add(o)
+    change: Counter[tuple[int, int]] = Counter()
+    for agency in before.keys() | now.keys():
+        old, new = before.get(agency, set()), now.get(agency, set())
+        if old != new:
+            change.subtract(_pairs(old))
+            change.update(_pairs(new))
+    db.executemany(
+        """INSERT INTO co_cited VALUES (?, ?, ?)
+           ON CONFLICT (a, b) DO UPDATE SET agencies = agencies + excluded.agencies""",
+        ((a, b, n) for (a, b), n in change.items() if n),
+    )
+    db.execute("DELETE FROM co_cited WHERE agencies = 0")
+    db.execute("DELETE FROM keys")
+
+
+def _pairs(instruments: set[int]) -> Iterable[tuple[int, int]]:
+    return combinations(sorted(instruments), 2)
+
+
+# -- recomputed for the touched keys ---------------------------------------------------------
+
+_CITED = """
+DELETE FROM cited WHERE o IN (SELECT k FROM keys);
+INSERT INTO cited
+  SELECT o, COUNT(DISTINCT report), COUNT(DISTINCT s) FROM facts
+  WHERE p = 'cites' AND o IN (SELECT k FROM keys) GROUP BY o;
+"""
+_RUNS = """
+DELETE FROM runs WHERE s IN (SELECT k FROM keys);
+INSERT INTO runs
+  SELECT s, o, COUNT(DISTINCT report) FROM facts
+  WHERE p = 'runs' AND s IN (SELECT k FROM keys) GROUP BY s, o;
+"""
+
+
+def _recompute(db: sqlite3.Connection, relation: str, end: str, script: str) -> None:
+    """Run `script` for the `end` (s or o) of the `relation` facts that changed."""
+    db.execute(
+        f"""INSERT OR IGNORE INTO keys
+            SELECT {end} FROM gone_facts WHERE p = :p
+            UNION SELECT {end} FROM facts WHERE p = :p AND report IN {_ADDED}""",
+        {"p": relation},
+    )
+    db.executescript(script + "DELETE FROM keys;")
+
+
+def _recompute_cells(db: sqlite3.Connection) -> None:
+    """The region and year table's rows for the cells of the removed and added reports."""
+    db.executescript(
+        f"""
+        INSERT INTO cell_keys SELECT region, year FROM gone_cells
+          UNION SELECT {CELL_REGION}, year FROM reports WHERE id IN {_ADDED};
+        DELETE FROM cells WHERE EXISTS (
+          SELECT 1 FROM cell_keys k WHERE k.region = cells.region AND k.year IS cells.year);
+        """
+    )
+    in_cell = f"""reports r JOIN cell_keys k
+                  ON {CELL_REGION.replace("region", "r.region")} = k.region AND r.year IS k.year"""
+    cells: dict[tuple, dict] = {}
+    sql = f"SELECT k.region, k.year, r.publisher FROM {in_cell}"
+    for region, year, publisher in db.execute(sql):
+        cell = cells.setdefault((region, year), {"reports": 0, "publishers": set()})
+        cell["reports"] += 1
+        if publisher:
+            cell["publishers"].add(publisher)
+    mentioned = dict.fromkeys(cells, 0)
+    for region, year, n in db.execute(
+        f"""SELECT k.region, k.year, COUNT(DISTINCT o.entity) FROM {in_cell}
+            JOIN occurs o ON o.report = r.id JOIN entities e ON e.id = o.entity
+            WHERE e.type = 'Agency' GROUP BY k.region, k.year"""
+    ):
+        mentioned[(region, year)] = n
+    db.executemany(
+        "INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (
+                region,
+                year,
+                c["reports"],
+                "、".join(sorted(c["publishers"])),
+                len(c["publishers"]),
+                mentioned[(region, year)],
+            )
+            for (region, year), c in cells.items()
+        ),
+    )
+    db.execute("DELETE FROM cell_keys")
+
+
+def _recompute_outcome_sums(db: sqlite3.Connection) -> None:
+    """The outcome sums of the agencies whose outcomes were removed or added."""
+    db.execute(
+        f"""INSERT OR IGNORE INTO agency_keys SELECT agency FROM gone_agencies
+            UNION SELECT coalesce(agency, '(unknown)') FROM outcomes WHERE report_id IN {_ADDED}"""
+    )
+    db.execute("DELETE FROM outcome_sums WHERE agency IN (SELECT agency FROM agency_keys)")
+    where = """WHERE value IS NOT NULL AND (agency IN (SELECT agency FROM agency_keys)
+               OR agency IS NULL AND '(unknown)' IN (SELECT agency FROM agency_keys))"""
+    db.execute(f"INSERT INTO outcome_sums {OUTCOME_SUMS.format(where=where)}")
+    db.execute("DELETE FROM agency_keys")
+
+
+# -- the figures, from their tables ------------------------------------------------------------
+
+
+def overview(db: sqlite3.Connection) -> dict:
+    """The Overview page's figures."""
+    programs, running = _programs_by_agency(db)
+    return {
+        "stats": _stats(db),
+        "top_cited": _top_cited(db),
+        "kinds": [
+            {"kind": k, "instruments": i, "reports": r}
+            for k, i, r in db.execute(
+                """SELECT e.kind, COUNT(DISTINCT e.id), COUNT(DISTINCT o.report)
+                   FROM entities e JOIN occurs o ON o.entity = e.id
+                   WHERE e.type = 'LegalInstrument' AND e.kind IS NOT NULL
+                   GROUP BY e.kind ORDER BY 2 DESC, 1"""
+            )
+        ],
+        "co_cited": _co_cited(db),
+        "region_year": _region_year(db),
+        "programs_by_agency": programs,
+        "program_agencies": running,
+        "program_reach": _program_reach(db),
+        "default_center": _default_center(db),
+        "instrument_kinds": _column(db, "SELECT DISTINCT kind FROM entities WHERE kind NOT NULL"),
+        "regions": _column(db, "SELECT DISTINCT region FROM reports WHERE region != ''"),
+        "years": _column(db, "SELECT DISTINCT year FROM reports WHERE year NOT NULL"),
+    }
+
+
+def outcome_options(db: sqlite3.Connection) -> dict:
+    """The values the outcome filters offer (units by how often they occur) and the number
+    of outcomes."""
+    return {
+        "options": {
+            "agencies": _column(db, "SELECT DISTINCT agency FROM outcomes WHERE agency != ''"),
+            "years": _column(db, "SELECT DISTINCT year FROM outcomes WHERE year NOT NULL"),
+            "regions": _column(db, "SELECT DISTINCT region FROM outcomes WHERE region != ''"),
+            "units": [
+                u
+                for (u,) in db.execute(
+                    "SELECT unit FROM outcomes WHERE unit NOT NULL AND unit != ''"
+                    " GROUP BY unit ORDER BY COUNT(*) DESC, unit"
+                )
+            ],
+        },
+        "count": db.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0],
+    }
+
+
+def _column(db: sqlite3.Connection, sql: str) -> list:
+    return sorted(v for (v,) in db.execute(sql))
+
+
+def _labels(db: sqlite3.Connection, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """(IRI, label) of the entities numbered `ids`."""
+    return {n: (iri, label) for n, iri, label in entities_where(db, "id", ids, "id, iri, label")}
+
+
+def _stats(db: sqlite3.Connection) -> dict:
+    """`Store.stats()` from the summary: reports, mentions, entities per type, distinct
+    facts per relation."""
+    tallies = dict(db.execute("SELECT key, n FROM tallies"))
+    reports, mentions = db.execute("SELECT COUNT(*), SUM(mentions) FROM reports").fetchone()
+    return {
+        "reports": reports,
+        "mentions": mentions or 0,
+        "entities": {c: tallies.get(f"entities:{c}", 0) for c in queries.ENTITY_CLASSES},
+        "relations": {r: tallies.get(f"relations:{r}", 0) for r in queries.RELATIONS},
+    }
+
+
+def _top_cited(db: sqlite3.Connection) -> list[dict]:
+    sql = f"""
+    SELECT e.iri, e.label, e.kind, c.reports, c.agencies
+    FROM cited c JOIN entities e ON e.id = c.o
+    ORDER BY c.reports DESC, c.agencies DESC, e.label, e.iri LIMIT {TOP_CITED_KEPT}"""
+    keys = ("law", "label", "kind", "reports", "agencies")
+    return [dict(zip(keys, row, strict=True)) for row in db.execute(sql)]
+
+
+def _co_cited(db: sqlite3.Connection) -> list[list]:
+    """The pairs cited together by most agencies, ties by the instruments' IRIs: the rows at
+    or above the `CO_CITED_KEPT`-th count are read, then ordered here."""
+    least = db.execute(
+        "SELECT agencies FROM co_cited ORDER BY agencies DESC LIMIT 1 OFFSET ?",
+        (CO_CITED_KEPT - 1,),
+    ).fetchone()
+    sql = "SELECT a, b, agencies FROM co_cited WHERE agencies >= ?"
+    rows = db.execute(sql, (least[0] if least else 0,)).fetchall()
+    names = _labels(db, {n for a, b, _ in rows for n in (a, b)})
+    pairs = sorted((*sorted((names[a], names[b])), n) for a, b, n in rows)
+    pairs.sort(key=lambda p: -p[2])
+    return [[a[1], b[1], n] for a, b, n in pairs[:CO_CITED_KEPT]]
+
+
+def _region_year(db: sqlite3.Connection) -> list[dict]:
+    """Per report region and year: reports, publishing agencies, agencies mentioned."""
+    rows = db.execute("SELECT region, year, reports, publishing, agencies, publishers FROM cells")
+    return [
+        {
+            "region": region,
+            "year": year,
+            "reports": reports,
+            "publishing agencies": publishing,
+            "agencies mentioned": agencies,
+            "publishers": publishers,
+        }
+        for region, year, reports, publishing, agencies, publishers in sorted(
+            rows, key=lambda r: (r[0], r[1] or 0)
+        )
+    ]
+
+
+def _programs_by_agency(db: sqlite3.Connection) -> tuple[list[dict], int]:
+    """The agencies that run most programs (at most `PROGRAM_AGENCIES_KEPT`), with the
+    names of their programs, and how many agencies run any."""
+    counts = db.execute(
+        """SELECT e.id, e.iri, e.label, COUNT(*) FROM runs r JOIN entities e ON e.id = r.s
+           GROUP BY r.s"""
+    ).fetchall()
+    counts.sort(key=lambda r: (-r[3], r[2], r[1]))
+    kept = counts[:PROGRAM_AGENCIES_KEPT]
+    names: dict[int, list[str]] = defaultdict(list)
+    sql = f"""SELECT r.s, e.label FROM runs r JOIN entities e ON e.id = r.o
+              WHERE r.s IN {VALUES_OF} ORDER BY e.label"""
+    for s, label in db.execute(sql, (json.dumps([row[0] for row in kept]),)):
+        names[s].append(label)
+    rows = [
+        {
+            "agency": label,
+            "programs": n,
+            "program names": "、".join(names[id_]),
+            "ref": entity_ref(iri),
+        }
+        for id_, iri, label, n in kept
+    ]
+    return rows, len(counts)
+
+
+def _program_reach(db: sqlite3.Connection) -> list[dict]:
+    sql = """SELECT e.label, COUNT(DISTINCT r.s) FROM runs r JOIN entities e ON e.id = r.o
+             GROUP BY e.label"""
+    rows = [{"program": p, "agencies": n} for p, n in db.execute(sql)]
+    return sorted(rows, key=lambda r: (-r["agencies"], r["program"]))
+
+
+def _default_center(db: sqlite3.Connection) -> str | None:
+    """The best-connected publisher (else entity): where the Explore page starts."""
+    best = "SELECT iri FROM entities {where} ORDER BY degree DESC, iri DESC LIMIT 1"
+    for where in ("WHERE iri IN (SELECT publisher_iri FROM reports)", ""):
+        row = db.execute(best.format(where=where)).fetchone()
+        if row:
+            return row[0]
+    return None
