@@ -54,12 +54,13 @@ __all__ = [
 
 FILE = "kg-summary.sqlite"  # inside the store's directory; Oxigraph ignores it
 STAMP = "kg-summary.stamp"  # the data files a reader last found the summary fresh for
-VERSION = 7  # bump when the schema changes: older summaries then count as absent
+VERSION = 8  # bump when the schema changes: older summaries then count as absent
 
 # The rows of each report (`graphs`, `reports`, `occurs`, `facts`, `outcomes`) are what an
 # update adds or deletes (kg/summarize.py); `entities` and `names` follow the reports that
 # hold them; the rest (`degree`, `tallies`, `cited`, `runs`, `co_cited`, `cells`,
-# `outcome_sums`, `parts`) is derived from those rows by difference (kg/summary_figures.py).
+# `outcome_sums`, `options`, `report_kinds`, `parts`) is derived from those rows by difference
+# (kg/summary_figures.py).
 # Entity numbers are never reused (AUTOINCREMENT): `co_cited` keeps the pairs by number.
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,8 +72,8 @@ CREATE TABLE reports (
   mentions INTEGER, entities INTEGER, facts INTEGER
 );
 CREATE TABLE entities (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, iri TEXT NOT NULL UNIQUE, type TEXT NOT NULL, label TEXT NOT NULL,
-  kind TEXT, degree INTEGER NOT NULL DEFAULT 0
+  id INTEGER PRIMARY KEY AUTOINCREMENT, iri TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+  label TEXT NOT NULL, kind TEXT, degree INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE occurs (
   entity INTEGER NOT NULL, report TEXT NOT NULL, PRIMARY KEY (entity, report)
@@ -101,8 +102,17 @@ CREATE TABLE cells (
   region TEXT NOT NULL, year INTEGER, reports INTEGER NOT NULL, publishers TEXT NOT NULL,
   publishing INTEGER NOT NULL, agencies INTEGER NOT NULL
 );
+CREATE TABLE options (
+  field TEXT NOT NULL, value NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (field, value)
+) WITHOUT ROWID;
+CREATE TABLE report_kinds (
+  report TEXT NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (report, kind)
+) WITHOUT ROWID;
 CREATE INDEX occurs_report ON occurs (report);
-CREATE INDEX entities_degree ON entities (degree);
+CREATE INDEX entities_kind ON entities (kind, type);
+CREATE INDEX report_kinds_kind ON report_kinds (kind);
+CREATE INDEX entities_degree ON entities (degree, iri);
+CREATE INDEX reports_publisher ON reports (publisher_iri);
 CREATE INDEX reports_cell ON reports (coalesce(nullif(region, ''), '(unknown)'), year);
 CREATE INDEX co_cited_rank ON co_cited (agencies);
 CREATE INDEX cells_key ON cells (region, year);

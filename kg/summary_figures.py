@@ -48,16 +48,30 @@ CREATE TEMP TABLE IF NOT EXISTS gone_facts (s INTEGER, p TEXT, o INTEGER, agency
 CREATE TEMP TABLE IF NOT EXISTS gone_cells (region TEXT, year INTEGER);
 CREATE TEMP TABLE IF NOT EXISTS gone_agencies (agency TEXT PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS gone_types (type TEXT, n INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS gone_options (field TEXT, value, n INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS kind_changes (id INTEGER PRIMARY KEY, old TEXT);
+CREATE TEMP TABLE IF NOT EXISTS kind_reports (report TEXT PRIMARY KEY);
+CREATE TEMP TRIGGER IF NOT EXISTS kind_change AFTER UPDATE OF kind ON main.entities
+  WHEN OLD.kind IS NOT NEW.kind
+  BEGIN INSERT OR IGNORE INTO kind_changes VALUES (OLD.id, OLD.kind); END;
 CREATE TEMP TABLE IF NOT EXISTS keys (k INTEGER PRIMARY KEY);
-CREATE TEMP TABLE IF NOT EXISTS cell_keys (region TEXT, year INTEGER);
 CREATE TEMP TABLE IF NOT EXISTS agency_keys (agency TEXT PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS triples (s INTEGER, p TEXT, o INTEGER, PRIMARY KEY (s, p, o));
 """
 _CHANGE_TABLES = [
     *("touched", "gone", "added", "gone_facts", "gone_cells", "gone_agencies", "gone_types"),
-    *("keys", "cell_keys", "agency_keys", "triples"),
+    *("gone_options", "kind_changes", "kind_reports"),
+    *("keys", "agency_keys", "triples"),
 ]
 _ADDED = "(SELECT report FROM added)"
+_GONE = "(SELECT report FROM gone)"
+# The outcome filters' values and how many outcomes have each, of the outcomes {where} keeps.
+_OPTION_COUNTS = """
+SELECT 'agencies', agency, COUNT(*) FROM outcomes WHERE {where} AND agency != '' GROUP BY 2
+UNION ALL SELECT 'years', year, COUNT(*) FROM outcomes WHERE {where} AND year NOT NULL GROUP BY 2
+UNION ALL SELECT 'regions', region, COUNT(*) FROM outcomes WHERE {where} AND region != '' GROUP BY 2
+UNION ALL SELECT 'units', unit, COUNT(*) FROM outcomes WHERE {where} AND unit != '' GROUP BY 2
+"""
 
 
 def begin(db: sqlite3.Connection) -> int:
@@ -79,6 +93,7 @@ def note_removal(db: sqlite3.Connection) -> None:
         INSERT OR IGNORE INTO gone_agencies
           SELECT coalesce(agency, '(unknown)') FROM outcomes
           WHERE report_id IN (SELECT report FROM gone);
+        INSERT INTO gone_options {_OPTION_COUNTS.format(where=f"report_id IN {_GONE}")};
         """
     )
 
@@ -103,6 +118,8 @@ def derive(db: sqlite3.Connection, first_new: int) -> None:
     _recompute(db, "runs", "s", _RUNS)
     _recompute_cells(db)
     _recompute_outcome_sums(db)
+    _count_options(db)
+    _recompute_report_kinds(db, first_new)
     db.executescript(
         """
         UPDATE entities SET degree = (
@@ -193,6 +210,18 @@ def _pairs(instruments: set[int]) -> Iterable[tuple[int, int]]:
     return combinations(sorted(instruments), 2)
 
 
+def _count_options(db: sqlite3.Connection) -> None:
+    """Outcomes per value of each outcome filter: the values offered are those with any."""
+    added = db.execute(_OPTION_COUNTS.format(where=f"report_id IN {_ADDED}")).fetchall()
+    gone = db.execute("SELECT field, value, -n FROM gone_options").fetchall()
+    db.executemany(
+        """INSERT INTO options VALUES (?, ?, ?)
+           ON CONFLICT (field, value) DO UPDATE SET n = n + excluded.n""",
+        added + gone,
+    )
+    db.execute("DELETE FROM options WHERE n = 0")
+
+
 # -- recomputed for the touched keys ---------------------------------------------------------
 
 _CITED = """
@@ -220,47 +249,45 @@ def _recompute(db: sqlite3.Connection, relation: str, end: str, script: str) -> 
     db.executescript(script + "DELETE FROM keys;")
 
 
-def _recompute_cells(db: sqlite3.Connection) -> None:
-    """The region and year table's rows for the cells of the removed and added reports."""
+def _recompute_report_kinds(db: sqlite3.Connection, first_new: int) -> None:
+    """The kinds of instrument each report holds, for the added reports and for those that
+    hold an instrument whose kind changed (a removed report may have given the kind)."""
     db.executescript(
         f"""
-        INSERT INTO cell_keys SELECT region, year FROM gone_cells
-          UNION SELECT {CELL_REGION}, year FROM reports WHERE id IN {_ADDED};
-        DELETE FROM cells WHERE EXISTS (
-          SELECT 1 FROM cell_keys k WHERE k.region = cells.region AND k.year IS cells.year);
+        INSERT OR IGNORE INTO kind_reports SELECT report FROM added;
+        INSERT OR IGNORE INTO kind_reports
+          SELECT o.report FROM kind_changes c JOIN entities e ON e.id = c.id
+          JOIN occurs o ON o.entity = c.id WHERE c.id <= {int(first_new)} AND c.old IS NOT e.kind;
+        DELETE FROM report_kinds WHERE report IN {_GONE};
+        DELETE FROM report_kinds WHERE report IN (SELECT report FROM kind_reports);
+        INSERT INTO report_kinds
+          SELECT DISTINCT o.report, e.kind FROM occurs o JOIN entities e ON e.id = o.entity
+          WHERE o.report IN (SELECT report FROM kind_reports)
+          AND e.type = 'LegalInstrument' AND e.kind IS NOT NULL;
         """
     )
-    in_cell = f"""reports r JOIN cell_keys k
-                  ON {CELL_REGION.replace("region", "r.region")} = k.region AND r.year IS k.year"""
-    cells: dict[tuple, dict] = {}
-    sql = f"SELECT k.region, k.year, r.publisher FROM {in_cell}"
-    for region, year, publisher in db.execute(sql):
-        cell = cells.setdefault((region, year), {"reports": 0, "publishers": set()})
-        cell["reports"] += 1
-        if publisher:
-            cell["publishers"].add(publisher)
-    mentioned = dict.fromkeys(cells, 0)
-    for region, year, n in db.execute(
-        f"""SELECT k.region, k.year, COUNT(DISTINCT o.entity) FROM {in_cell}
-            JOIN occurs o ON o.report = r.id JOIN entities e ON e.id = o.entity
-            WHERE e.type = 'Agency' GROUP BY k.region, k.year"""
-    ):
-        mentioned[(region, year)] = n
-    db.executemany(
-        "INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            (
-                region,
-                year,
-                c["reports"],
-                "、".join(sorted(c["publishers"])),
-                len(c["publishers"]),
-                mentioned[(region, year)],
-            )
-            for (region, year), c in cells.items()
-        ),
-    )
-    db.execute("DELETE FROM cell_keys")
+
+
+def _recompute_cells(db: sqlite3.Connection) -> None:
+    """The region and year table's rows for the cells of the removed and added reports, one
+    cell at a time (SQLite uses the `reports_cell` index for a value, not in a join)."""
+    keys = db.execute(
+        f"""SELECT region, year FROM gone_cells
+            UNION SELECT {CELL_REGION}, year FROM reports WHERE id IN {_ADDED}"""
+    ).fetchall()
+    in_cell = f"reports r WHERE {CELL_REGION.replace('region', 'r.region')} = ? AND r.year IS ?"
+    mentioned = f"""SELECT COUNT(DISTINCT o.entity) FROM occurs o
+                    JOIN entities e ON e.id = o.entity AND e.type = 'Agency'
+                    WHERE o.report IN (SELECT r.id FROM {in_cell})"""
+    for key in keys:
+        db.execute("DELETE FROM cells WHERE region = ? AND year IS ?", key)
+        publishers = [p for (p,) in db.execute(f"SELECT r.publisher FROM {in_cell}", key)]
+        if not publishers:
+            continue
+        named = sorted(set(filter(None, publishers)))
+        agencies = db.execute(mentioned, key).fetchone()[0]
+        row = (*key, len(publishers), "、".join(named), len(named), agencies)
+        db.execute("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?)", row)
 
 
 def _recompute_outcome_sums(db: sqlite3.Connection) -> None:
@@ -285,15 +312,7 @@ def overview(db: sqlite3.Connection) -> dict:
     return {
         "stats": _stats(db),
         "top_cited": _top_cited(db),
-        "kinds": [
-            {"kind": k, "instruments": i, "reports": r}
-            for k, i, r in db.execute(
-                """SELECT e.kind, COUNT(DISTINCT e.id), COUNT(DISTINCT o.report)
-                   FROM entities e JOIN occurs o ON o.entity = e.id
-                   WHERE e.type = 'LegalInstrument' AND e.kind IS NOT NULL
-                   GROUP BY e.kind ORDER BY 2 DESC, 1"""
-            )
-        ],
+        "kinds": _kinds(db),
         "co_cited": _co_cited(db),
         "region_year": _region_year(db),
         "programs_by_agency": programs,
@@ -309,18 +328,16 @@ def overview(db: sqlite3.Connection) -> dict:
 def outcome_options(db: sqlite3.Connection) -> dict:
     """The values the outcome filters offer (units by how often they occur) and the number
     of outcomes."""
+    values: dict[str, list] = defaultdict(list)
+    for field, value in db.execute("SELECT field, value FROM options ORDER BY field, value"):
+        values[field].append(value)
+    units = "SELECT value FROM options WHERE field = 'units' ORDER BY n DESC, value"
     return {
         "options": {
-            "agencies": _column(db, "SELECT DISTINCT agency FROM outcomes WHERE agency != ''"),
-            "years": _column(db, "SELECT DISTINCT year FROM outcomes WHERE year NOT NULL"),
-            "regions": _column(db, "SELECT DISTINCT region FROM outcomes WHERE region != ''"),
-            "units": [
-                u
-                for (u,) in db.execute(
-                    "SELECT unit FROM outcomes WHERE unit NOT NULL AND unit != ''"
-                    " GROUP BY unit ORDER BY COUNT(*) DESC, unit"
-                )
-            ],
+            "agencies": values["agencies"],
+            "years": values["years"],
+            "regions": values["regions"],
+            "units": [u for (u,) in db.execute(units)],
         },
         "count": db.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0],
     }
@@ -346,6 +363,15 @@ def _stats(db: sqlite3.Connection) -> dict:
         "entities": {c: tallies.get(f"entities:{c}", 0) for c in queries.ENTITY_CLASSES},
         "relations": {r: tallies.get(f"relations:{r}", 0) for r in queries.RELATIONS},
     }
+
+
+def _kinds(db: sqlite3.Connection) -> list[dict]:
+    """Per kind of instrument: the instruments of that kind, and the reports holding one."""
+    sql = """
+    SELECT kind, (SELECT COUNT(*) FROM entities e
+                  WHERE e.kind = k.kind AND e.type = 'LegalInstrument'), COUNT(*)
+    FROM report_kinds k GROUP BY kind ORDER BY 2 DESC, 1"""
+    return [{"kind": k, "instruments": i, "reports": r} for k, i, r in db.execute(sql)]
 
 
 def _top_cited(db: sqlite3.Connection) -> list[dict]:
@@ -425,8 +451,9 @@ def _program_reach(db: sqlite3.Connection) -> list[dict]:
 
 def _default_center(db: sqlite3.Connection) -> str | None:
     """The best-connected publisher (else entity): where the Explore page starts."""
-    best = "SELECT iri FROM entities {where} ORDER BY degree DESC, iri DESC LIMIT 1"
-    for where in ("WHERE iri IN (SELECT publisher_iri FROM reports)", ""):
+    best = "SELECT iri FROM entities e {where} ORDER BY degree DESC, iri DESC LIMIT 1"
+    publishes = "WHERE EXISTS (SELECT 1 FROM reports r WHERE r.publisher_iri = e.iri)"
+    for where in (publishes, ""):
         row = db.execute(best.format(where=where)).fetchone()
         if row:
             return row[0]

@@ -12,8 +12,9 @@ import pytest
 
 from kg import bench, browse, summarize, summary, summary_figures
 from kg.batch import ingest
-from kg.mapping import report_id_of
+from kg.mapping import entity_iri, report_id_of, report_iri
 from kg.store import Store
+from kg.vocab import ONTOLOGY, SKOS
 
 # Rows of each table with entity numbers replaced by IRIs: two summaries of the same
 # graphs number their entities differently.
@@ -34,6 +35,8 @@ _CANONICAL = {
     "co_cited": "SELECT min(ea.iri, eb.iri), max(ea.iri, eb.iri), c.agencies FROM co_cited c"
     " JOIN entities ea ON ea.id = c.a JOIN entities eb ON eb.id = c.b",
     "cells": "SELECT * FROM cells",
+    "options": "SELECT * FROM options",
+    "report_kinds": "SELECT * FROM report_kinds",
     "parts": "SELECT * FROM parts",
 }
 
@@ -48,8 +51,11 @@ def _from_nothing(store: Store) -> dict[str, Counter]:
 
 
 def _saved(store_dir: Path) -> dict[str, Counter]:
-    path = store_dir / summary.FILE
-    return _content(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True))
+    return _content(_summary_db(store_dir))
+
+
+def _summary_db(store_dir: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{(store_dir / summary.FILE).as_uri()}?mode=ro", uri=True)
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +125,40 @@ def test_figures_kept_by_difference_over_many_updates_equal_those_from_nothing(t
         assert saved == _from_nothing(store)
         assert bool(saved["co_cited"]) == bool(held)
     assert len(store.report_ids()) == 10
+
+
+def test_an_instrument_whose_kind_changes_moves_its_reports_to_the_new_kind(tmp_path):
+    """An instrument keeps the first kind it was given; when the report that gave it goes,
+    the kind the others give counts, for every report that holds the instrument."""
+    from loaders.pipeline import build_report
+
+    store = Store(tmp_path / "s")
+    law = entity_iri("LegalInstrument", "中华人民共和国行政处罚法")
+    odd = report_iri("0dd")
+    store._store.update(
+        f"""PREFIX zg: <{ONTOLOGY}> PREFIX skos: <{SKOS}>
+        INSERT DATA {{ GRAPH {odd} {{
+          {odd} a zg:Report ; zg:contentHash "0dd" ; zg:source "odd.txt" ; zg:mentions {law} .
+          {law} a zg:LegalInstrument ; skos:prefLabel "中华人民共和国行政处罚法"@zh ;
+            zg:kind "regulation" }} }}"""
+    )
+    browse.write_summary(store)
+    text = "福州市晋安区城市管理局依据《中华人民共和国行政处罚法》开展执法检查。"
+    store.add(build_report(text, source="a.txt"))
+    browse.write_summary(store)
+    kinds = {
+        r["kind"]: r["reports"]
+        for r in summary.part(_summary_db(tmp_path / "s"), "overview")["kinds"]
+    }
+    assert kinds == {"regulation": 2}
+    assert store.remove("0dd")
+    browse.write_summary(store)
+    assert _saved(tmp_path / "s") == _from_nothing(store)
+    kinds = {
+        r["kind"]: r["reports"]
+        for r in summary.part(_summary_db(tmp_path / "s"), "overview")["kinds"]
+    }
+    assert kinds == {"law": 1}
 
 
 def test_an_update_reads_only_the_changed_reports(tmp_path, corpus, monkeypatch):
