@@ -58,9 +58,9 @@ VERSION = 8  # bump when the schema changes: older summaries then count as absen
 
 # The rows of each report (`graphs`, `reports`, `occurs`, `facts`, `outcomes`) are what an
 # update adds or deletes (kg/summarize.py); `entities` and `names` follow the reports that
-# hold them; the rest (`degree`, `tallies`, `cited`, `runs`, `co_cited`, `cells`,
-# `outcome_sums`, `options`, `report_kinds`, `parts`) is derived from those rows by difference
-# (kg/summary_figures.py).
+# hold them; the rest (`degree`, `tallies`, `cited`, `runs`, `agency_programs`,
+# `program_reach`, `co_cited`, `cells`, `outcome_sums`, `options`, `report_kinds`, `parts`)
+# is derived from those rows by difference (kg/summary_figures.py).
 # Entity numbers are never reused (AUTOINCREMENT): `co_cited` keeps the pairs by number.
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -95,6 +95,8 @@ CREATE TABLE cited (o INTEGER PRIMARY KEY, reports INTEGER NOT NULL, agencies IN
 CREATE TABLE runs (
   s INTEGER NOT NULL, o INTEGER NOT NULL, reports INTEGER NOT NULL, PRIMARY KEY (s, o)
 ) WITHOUT ROWID;
+CREATE TABLE agency_programs (s INTEGER PRIMARY KEY, programs INTEGER NOT NULL);
+CREATE TABLE program_reach (o INTEGER PRIMARY KEY, agencies INTEGER NOT NULL);
 CREATE TABLE co_cited (
   a INTEGER NOT NULL, b INTEGER NOT NULL, agencies INTEGER NOT NULL, PRIMARY KEY (a, b)
 ) WITHOUT ROWID;
@@ -115,6 +117,7 @@ CREATE INDEX entities_degree ON entities (degree, iri);
 CREATE INDEX reports_publisher ON reports (publisher_iri);
 CREATE INDEX reports_cell ON reports (coalesce(nullif(region, ''), '(unknown)'), year);
 CREATE INDEX co_cited_rank ON co_cited (agencies);
+CREATE INDEX agency_programs_rank ON agency_programs (programs);
 CREATE INDEX cells_key ON cells (region, year);
 CREATE INDEX facts_spo ON facts (s, p, o);
 CREATE INDEX facts_o ON facts (o);

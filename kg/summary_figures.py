@@ -44,7 +44,9 @@ _CHANGES = """
 CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS gone (report TEXT PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS added (report TEXT PRIMARY KEY);
-CREATE TEMP TABLE IF NOT EXISTS gone_facts (s INTEGER, p TEXT, o INTEGER, agency INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS gone_facts (
+  s INTEGER, p TEXT, o INTEGER, agency INTEGER, PRIMARY KEY (s, p, o)
+);
 CREATE TEMP TABLE IF NOT EXISTS gone_cells (region TEXT, year INTEGER);
 CREATE TEMP TABLE IF NOT EXISTS gone_agencies (agency TEXT PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS gone_types (type TEXT, n INTEGER);
@@ -56,12 +58,15 @@ CREATE TEMP TRIGGER IF NOT EXISTS kind_change AFTER UPDATE OF kind ON main.entit
   BEGIN INSERT OR IGNORE INTO kind_changes VALUES (OLD.id, OLD.kind); END;
 CREATE TEMP TABLE IF NOT EXISTS keys (k INTEGER PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS agency_keys (agency TEXT PRIMARY KEY);
-CREATE TEMP TABLE IF NOT EXISTS triples (s INTEGER, p TEXT, o INTEGER, PRIMARY KEY (s, p, o));
+CREATE TEMP TABLE IF NOT EXISTS triples (
+  s INTEGER, p TEXT, o INTEGER, was INTEGER, is_now INTEGER, PRIMARY KEY (s, p, o)
+);
+CREATE TEMP TABLE IF NOT EXISTS gone_cited (o INTEGER PRIMARY KEY, reports INTEGER);
 """
 _CHANGE_TABLES = [
     *("touched", "gone", "added", "gone_facts", "gone_cells", "gone_agencies", "gone_types"),
     *("gone_options", "kind_changes", "kind_reports"),
-    *("keys", "agency_keys", "triples"),
+    *("keys", "agency_keys", "triples", "gone_cited"),
 ]
 _ADDED = "(SELECT report FROM added)"
 _GONE = "(SELECT report FROM gone)"
@@ -84,8 +89,8 @@ def note_removal(db: sqlite3.Connection) -> None:
     """Copy aside what the reports in `gone` hold, before their rows are deleted."""
     db.executescript(
         f"""
-        INSERT INTO gone_facts
-          SELECT DISTINCT f.s, f.p, f.o, e.type = 'Agency' FROM facts f
+        INSERT OR IGNORE INTO gone_facts
+          SELECT f.s, f.p, f.o, e.type = 'Agency' FROM facts f
           JOIN entities e ON e.id = f.s WHERE f.report IN (SELECT report FROM gone);
         INSERT INTO gone_cells
           SELECT DISTINCT {CELL_REGION}, year FROM reports
@@ -93,6 +98,8 @@ def note_removal(db: sqlite3.Connection) -> None:
         INSERT OR IGNORE INTO gone_agencies
           SELECT coalesce(agency, '(unknown)') FROM outcomes
           WHERE report_id IN (SELECT report FROM gone);
+        INSERT INTO gone_cited SELECT o, COUNT(DISTINCT report) FROM facts
+          WHERE p = 'cites' AND report IN {_GONE} GROUP BY o;
         INSERT INTO gone_options {_OPTION_COUNTS.format(where=f"report_id IN {_GONE}")};
         """
     )
@@ -114,8 +121,8 @@ def derive(db: sqlite3.Connection, first_new: int) -> None:
     _tally_entities(db, first_new)
     _tally_relations(db)
     _count_co_cited(db)
-    _recompute(db, "cites", "o", _CITED)
-    _recompute(db, "runs", "s", _RUNS)
+    _count_cited(db)
+    _recompute_runs(db)
     _recompute_cells(db)
     _recompute_outcome_sums(db)
     _count_options(db)
@@ -154,21 +161,21 @@ def _tally_entities(db: sqlite3.Connection, first_new: int) -> None:
 
 
 def _tally_relations(db: sqlite3.Connection) -> None:
-    """Distinct facts per relation: each fact of a removed or added report counts -1 if it
-    was stated before and is not now, +1 the other way round."""
+    """Distinct facts per relation. Each fact (s, p, o) of a removed or added report is
+    noted with whether it was stated before the update and is now: it counts -1 or +1
+    where the two differ."""
+    same = "f.s = t.s AND f.p = t.p AND f.o = t.o"
     db.executescript(
         f"""
-        INSERT OR IGNORE INTO triples SELECT s, p, o FROM gone_facts;
-        INSERT OR IGNORE INTO triples SELECT s, p, o FROM facts WHERE report IN {_ADDED};
+        INSERT OR IGNORE INTO triples (s, p, o) SELECT s, p, o FROM gone_facts;
+        INSERT OR IGNORE INTO triples (s, p, o) SELECT s, p, o FROM facts WHERE report IN {_ADDED};
+        UPDATE triples AS t SET
+          is_now = EXISTS (SELECT 1 FROM facts f WHERE {same}),
+          was = EXISTS (SELECT 1 FROM gone_facts f WHERE {same})
+                OR EXISTS (SELECT 1 FROM facts f WHERE {same} AND f.report NOT IN {_ADDED});
         """
     )
-    sql = f"""
-    SELECT t.p,
-      SUM(EXISTS (SELECT 1 FROM facts f WHERE f.s = t.s AND f.p = t.p AND f.o = t.o))
-      - SUM(EXISTS (SELECT 1 FROM gone_facts g WHERE g.s = t.s AND g.p = t.p AND g.o = t.o)
-            OR EXISTS (SELECT 1 FROM facts f WHERE f.s = t.s AND f.p = t.p AND f.o = t.o
-                       AND f.report NOT IN {_ADDED}))
-    FROM triples t GROUP BY t.p"""
+    sql = "SELECT p, SUM(is_now - was) FROM triples GROUP BY p"
     _tally(db, "relations", db.execute(sql).fetchall())
 
 
@@ -224,29 +231,55 @@ def _count_options(db: sqlite3.Connection) -> None:
 
 # -- recomputed for the touched keys ---------------------------------------------------------
 
-_CITED = """
-DELETE FROM cited WHERE o IN (SELECT k FROM keys);
-INSERT INTO cited
-  SELECT o, COUNT(DISTINCT report), COUNT(DISTINCT s) FROM facts
-  WHERE p = 'cites' AND o IN (SELECT k FROM keys) GROUP BY o;
-"""
-_RUNS = """
-DELETE FROM runs WHERE s IN (SELECT k FROM keys);
-INSERT INTO runs
-  SELECT s, o, COUNT(DISTINCT report) FROM facts
-  WHERE p = 'runs' AND s IN (SELECT k FROM keys) GROUP BY s, o;
-"""
 
-
-def _recompute(db: sqlite3.Connection, relation: str, end: str, script: str) -> None:
-    """Run `script` for the `end` (s or o) of the `relation` facts that changed."""
-    db.execute(
-        f"""INSERT OR IGNORE INTO keys
-            SELECT {end} FROM gone_facts WHERE p = :p
-            UNION SELECT {end} FROM facts WHERE p = :p AND report IN {_ADDED}""",
-        {"p": relation},
+def _count_cited(db: sqlite3.Connection) -> None:
+    """Per instrument, the reports and the agencies citing it, by difference: reports come
+    and go whole, and an agency's citation counts where `triples` says it came or went."""
+    change: Counter[int] = Counter()
+    agencies: Counter[int] = Counter()
+    for o, n in db.execute("SELECT o, reports FROM gone_cited"):
+        change[o] -= n
+    added = f"""SELECT o, COUNT(DISTINCT report) FROM facts
+                WHERE p = 'cites' AND report IN {_ADDED} GROUP BY o"""
+    change.update(dict(db.execute(added)))
+    by_triples = "SELECT o, SUM(is_now - was) FROM triples WHERE p = 'cites' GROUP BY o"
+    agencies.update(dict(db.execute(by_triples)))
+    db.executemany(
+        """INSERT INTO cited VALUES (?, ?, ?) ON CONFLICT (o) DO UPDATE
+           SET reports = reports + excluded.reports, agencies = agencies + excluded.agencies""",
+        ((o, change[o], agencies[o]) for o in change.keys() | agencies.keys()),
     )
-    db.executescript(script + "DELETE FROM keys;")
+    db.execute("DELETE FROM cited WHERE reports = 0")
+
+
+def _recompute_runs(db: sqlite3.Connection) -> None:
+    """The programs each agency runs, for the agencies whose `runs` facts changed; the
+    agencies per program follow by difference."""
+    db.execute(
+        f"""INSERT OR IGNORE INTO keys SELECT s FROM gone_facts WHERE p = 'runs'
+            UNION SELECT s FROM facts WHERE p = 'runs' AND report IN {_ADDED}"""
+    )
+    per_program = "SELECT o, COUNT(*) FROM runs WHERE s IN (SELECT k FROM keys) GROUP BY o"
+    reach: Counter[int] = Counter()
+    reach.subtract(dict(db.execute(per_program)))
+    db.executescript(
+        """
+        DELETE FROM runs WHERE s IN (SELECT k FROM keys);
+        INSERT INTO runs
+          SELECT s, o, COUNT(DISTINCT report) FROM facts
+          WHERE p = 'runs' AND s IN (SELECT k FROM keys) GROUP BY s, o;
+        DELETE FROM agency_programs WHERE s IN (SELECT k FROM keys);
+        INSERT INTO agency_programs
+          SELECT s, COUNT(*) FROM runs WHERE s IN (SELECT k FROM keys) GROUP BY s;
+        """
+    )
+    reach.update(dict(db.execute(per_program)))
+    db.executemany(
+        """INSERT INTO program_reach VALUES (?, ?)
+           ON CONFLICT (o) DO UPDATE SET agencies = agencies + excluded.agencies""",
+        ((o, n) for o, n in reach.items() if n),
+    )
+    db.executescript("DELETE FROM program_reach WHERE agencies = 0; DELETE FROM keys;")
 
 
 def _recompute_report_kinds(db: sqlite3.Connection, first_new: int) -> None:
@@ -256,14 +289,15 @@ def _recompute_report_kinds(db: sqlite3.Connection, first_new: int) -> None:
         f"""
         INSERT OR IGNORE INTO kind_reports SELECT report FROM added;
         INSERT OR IGNORE INTO kind_reports
-          SELECT o.report FROM kind_changes c JOIN entities e ON e.id = c.id
-          JOIN occurs o ON o.entity = c.id WHERE c.id <= {int(first_new)} AND c.old IS NOT e.kind;
+          SELECT o.report FROM kind_changes c CROSS JOIN entities e ON e.id = c.id
+          CROSS JOIN occurs o ON o.entity = c.id
+          WHERE c.id <= {int(first_new)} AND c.old IS NOT e.kind;
         DELETE FROM report_kinds WHERE report IN {_GONE};
         DELETE FROM report_kinds WHERE report IN (SELECT report FROM kind_reports);
         INSERT INTO report_kinds
-          SELECT DISTINCT o.report, e.kind FROM occurs o JOIN entities e ON e.id = o.entity
-          WHERE o.report IN (SELECT report FROM kind_reports)
-          AND e.type = 'LegalInstrument' AND e.kind IS NOT NULL;
+          SELECT DISTINCT o.report, e.kind FROM kind_reports k
+          CROSS JOIN occurs o ON o.report = k.report CROSS JOIN entities e ON e.id = o.entity
+          WHERE e.type = 'LegalInstrument' AND e.kind IS NOT NULL;
         """
     )
 
@@ -417,14 +451,18 @@ def _region_year(db: sqlite3.Connection) -> list[dict]:
 
 
 def _programs_by_agency(db: sqlite3.Connection) -> tuple[list[dict], int]:
-    """The agencies that run most programs (at most `PROGRAM_AGENCIES_KEPT`), with the
-    names of their programs, and how many agencies run any."""
-    counts = db.execute(
-        """SELECT e.id, e.iri, e.label, COUNT(*) FROM runs r JOIN entities e ON e.id = r.s
-           GROUP BY r.s"""
-    ).fetchall()
-    counts.sort(key=lambda r: (-r[3], r[2], r[1]))
-    kept = counts[:PROGRAM_AGENCIES_KEPT]
+    """The agencies that run most programs (at most `PROGRAM_AGENCIES_KEPT`, ties by name),
+    with the names of their programs, and how many agencies run any."""
+    running = db.execute("SELECT COUNT(*) FROM agency_programs").fetchone()[0]
+    least = db.execute(
+        "SELECT programs FROM agency_programs ORDER BY programs DESC LIMIT 1 OFFSET ?",
+        (PROGRAM_AGENCIES_KEPT - 1,),
+    ).fetchone()
+    sql = """SELECT e.id, e.iri, e.label, a.programs FROM agency_programs a
+             JOIN entities e ON e.id = a.s WHERE a.programs >= ?"""
+    top = db.execute(sql, (least[0] if least else 0,)).fetchall()
+    top.sort(key=lambda r: (-r[3], r[2], r[1]))
+    kept = top[:PROGRAM_AGENCIES_KEPT]
     names: dict[int, list[str]] = defaultdict(list)
     sql = f"""SELECT r.s, e.label FROM runs r JOIN entities e ON e.id = r.o
               WHERE r.s IN {VALUES_OF} ORDER BY e.label"""
@@ -439,12 +477,11 @@ def _programs_by_agency(db: sqlite3.Connection) -> tuple[list[dict], int]:
         }
         for id_, iri, label, n in kept
     ]
-    return rows, len(counts)
+    return rows, running
 
 
 def _program_reach(db: sqlite3.Connection) -> list[dict]:
-    sql = """SELECT e.label, COUNT(DISTINCT r.s) FROM runs r JOIN entities e ON e.id = r.o
-             GROUP BY e.label"""
+    sql = "SELECT e.label, p.agencies FROM program_reach p JOIN entities e ON e.id = p.o"
     rows = [{"program": p, "agencies": n} for p, n in db.execute(sql)]
     return sorted(rows, key=lambda r: (-r["agencies"], r["program"]))
 

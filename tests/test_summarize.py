@@ -34,6 +34,9 @@ _CANONICAL = {
     " JOIN entities es ON es.id = r.s JOIN entities eo ON eo.id = r.o",
     "co_cited": "SELECT min(ea.iri, eb.iri), max(ea.iri, eb.iri), c.agencies FROM co_cited c"
     " JOIN entities ea ON ea.id = c.a JOIN entities eb ON eb.id = c.b",
+    "agency_programs": "SELECT e.iri, a.programs FROM agency_programs a"
+    " JOIN entities e ON e.id = a.s",
+    "program_reach": "SELECT e.iri, p.agencies FROM program_reach p JOIN entities e ON e.id = p.o",
     "cells": "SELECT * FROM cells",
     "options": "SELECT * FROM options",
     "report_kinds": "SELECT * FROM report_kinds",
