@@ -232,8 +232,10 @@ class Draft:
     """A summary being written: in a temporary file in the store's directory (renamed into
     place by `finish`), or in memory when there is no directory or it cannot be written."""
 
-    def __init__(self, db: sqlite3.Connection, tmp: Path | None, final: Path | None) -> None:
-        self.db, self._tmp, self._final = db, tmp, final
+    def __init__(
+        self, db: sqlite3.Connection, tmp: Path | None, final: Path | None, *, copied: bool
+    ) -> None:
+        self.db, self._tmp, self._final, self._copied = db, tmp, final, copied
 
     @classmethod
     def create(
@@ -279,17 +281,19 @@ class Draft:
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + ("" if copied else SCHEMA)
         )
         db.execute("DELETE FROM meta")
-        return cls(db, tmp, final)
+        return cls(db, tmp, final, copied=copied)
 
-    def finish(self, fp: Fingerprint) -> sqlite3.Connection:
-        """Index, stamp with `fp`, and put in place; the summary, open for reading."""
+    def finish(self, fp: Fingerprint, *, analyze: bool = True) -> sqlite3.Connection:
+        """Stamp with `fp` and put in place; the summary, open for reading. A draft saved
+        to disk gets fresh query planner statistics if `analyze` or it started empty."""
         db = self.db
         try:
             db.executemany("INSERT INTO meta VALUES (?, ?)", _meta(fp).items())
             db.commit()
             if self._tmp is None:
                 return _reader(db)
-            db.execute("ANALYZE")
+            if analyze or not self._copied:
+                db.execute("ANALYZE")
             db.commit()
             db.close()
             os.replace(self._tmp, self._final)
