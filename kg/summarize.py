@@ -230,9 +230,6 @@ def _add(db: sqlite3.Connection, read: _Read) -> None:
     stated = [r for r in read.facts if r["s"] in ids and r["o"] in ids]
     facts = [(ids[r["s"]], _local(r["p"]), ids[r["o"]], report_id_of(r["report"])) for r in stated]
     db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?)", facts)
-    db.executemany(
-        "INSERT OR IGNORE INTO touched VALUES (?)", ((n,) for f in facts for n in (f[0], f[2]))
-    )
     reports = read.reports
     db.executemany(f"INSERT OR IGNORE INTO reports VALUES ({','.join('?' * 13)})", reports.values())
     outcomes = _outcomes(read, ids, stated)

@@ -6,12 +6,13 @@ reports after every update, most of the wait for a one-file upload to a store th
 Each figure now has a table of its own, small next to the rows (one row per instrument,
 agency and program, pair of instruments, or report region and year):
 
-- recomputed for the keys an update touched, from the rows: `cited` per instrument, `runs`
-  per agency and program, `cells` per report region and year, `outcome_sums` per agency,
-  and the entities' degrees;
-- counted by difference: `tallies` (entities per type, distinct facts per relation) and
-  `co_cited` (agencies per pair of instruments), from what the touched rows were before the
-  update and are after it.
+- recomputed for the keys an update touched, from the rows: `runs` and `agency_programs`
+  per agency, `cells` per report region and year, `outcome_sums` per agency,
+  `report_kinds` per report;
+- counted by difference, from what the touched rows were before the update and are after
+  it: `tallies` (entities per type, distinct facts per relation), `cited` per instrument,
+  `co_cited` per pair of instruments, `program_reach` per program, `options` per outcome
+  filter value, and the entities' degrees.
 
 What the rows were is known from two things: what the removed reports held, copied aside
 by `note_removal` before their rows are deleted, and which reports were added
@@ -62,11 +63,14 @@ CREATE TEMP TABLE IF NOT EXISTS triples (
   s INTEGER, p TEXT, o INTEGER, was INTEGER, is_now INTEGER, PRIMARY KEY (s, p, o)
 );
 CREATE TEMP TABLE IF NOT EXISTS gone_cited (o INTEGER PRIMARY KEY, reports INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS pairs (
+  a INTEGER, b INTEGER, was INTEGER, is_now INTEGER, PRIMARY KEY (a, b)
+);
 """
 _CHANGE_TABLES = [
     *("touched", "gone", "added", "gone_facts", "gone_cells", "gone_agencies", "gone_types"),
     *("gone_options", "kind_changes", "kind_reports"),
-    *("keys", "agency_keys", "triples", "gone_cited"),
+    *("keys", "agency_keys", "triples", "gone_cited", "pairs"),
 ]
 _ADDED = "(SELECT report FROM added)"
 _GONE = "(SELECT report FROM gone)"
@@ -127,16 +131,7 @@ def derive(db: sqlite3.Connection, first_new: int) -> None:
     _recompute_outcome_sums(db)
     _count_options(db)
     _recompute_report_kinds(db, first_new)
-    db.executescript(
-        """
-        UPDATE entities SET degree = (
-          SELECT COUNT(*) FROM (
-            SELECT o FROM facts WHERE s = entities.id
-            UNION SELECT s FROM facts WHERE o = entities.id
-          )
-        ) WHERE id IN (SELECT id FROM touched);
-        """
-    )
+    _count_degrees(db)
     db.executescript("".join(f"DELETE FROM {t};" for t in _CHANGE_TABLES))
     put_part(db, "overview", overview(db))
     put_part(db, "outcomes", outcome_options(db))
@@ -177,6 +172,36 @@ def _tally_relations(db: sqlite3.Connection) -> None:
     )
     sql = "SELECT p, SUM(is_now - was) FROM triples GROUP BY p"
     _tally(db, "relations", db.execute(sql).fetchall())
+
+
+def _count_degrees(db: sqlite3.Connection) -> None:
+    """An entity's degree is its number of neighbours, linked by a fact either way. A pair of
+    entities of a touched fact counts -1 or +1 at both ends where it was linked before the
+    update and is not now, or the other way round."""
+    linked = "EXISTS (SELECT 1 FROM {table} f WHERE f.s = {x} AND f.o = {y}{also})"
+
+    def either_way(table: str, also: str = "") -> str:
+        return " OR ".join(
+            linked.format(table=table, x=x, y=y, also=also)
+            for x, y in (("t.a", "t.b"), ("t.b", "t.a"))
+        )
+
+    before = f" AND f.report NOT IN {_ADDED}"
+    db.executescript(
+        f"""
+        INSERT OR IGNORE INTO pairs (a, b) SELECT min(s, o), max(s, o) FROM triples;
+        UPDATE pairs AS t SET
+          is_now = {either_way("facts")},
+          was = {either_way("gone_facts")} OR {either_way("facts", before)};
+        """
+    )
+    change: Counter[int] = Counter()
+    for a, b, d in db.execute("SELECT a, b, is_now - was FROM pairs WHERE is_now != was"):
+        change[a] += d
+        if b != a:
+            change[b] += d
+    sql = "UPDATE entities SET degree = degree + ? WHERE id = ?"
+    db.executemany(sql, ((d, n) for n, d in change.items() if d))
 
 
 def _count_co_cited(db: sqlite3.Connection) -> None:
