@@ -54,11 +54,11 @@ __all__ = [
 
 FILE = "kg-summary.sqlite"  # inside the store's directory; Oxigraph ignores it
 STAMP = "kg-summary.stamp"  # the data files a reader last found the summary fresh for
-VERSION = 8  # bump when the schema changes: older summaries then count as absent
+VERSION = 9  # bump when the schema changes: older summaries then count as absent
 
 # The rows of each report (`graphs`, `reports`, `occurs`, `facts`, `outcomes`) are what an
 # update adds or deletes (kg/summarize.py); `entities` and `names` follow the reports that
-# hold them; the rest (`degree`, `tallies`, `cited`, `runs`, `agency_programs`,
+# hold them; the rest (`degree`, `links`, `tallies`, `cited`, `runs`, `agency_programs`,
 # `program_reach`, `co_cited`, `cells`, `outcome_sums`, `options`, `report_kinds`, `parts`)
 # is derived from those rows by difference (kg/summary_figures.py).
 # Entity numbers are never reused (AUTOINCREMENT): `co_cited` keeps the pairs by number.
@@ -94,6 +94,9 @@ CREATE TABLE tallies (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE cited (o INTEGER PRIMARY KEY, reports INTEGER NOT NULL, agencies INTEGER NOT NULL);
 CREATE TABLE runs (
   s INTEGER NOT NULL, o INTEGER NOT NULL, reports INTEGER NOT NULL, PRIMARY KEY (s, o)
+) WITHOUT ROWID;
+CREATE TABLE links (
+  a INTEGER NOT NULL, b INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b)
 ) WITHOUT ROWID;
 CREATE TABLE agency_programs (s INTEGER PRIMARY KEY, programs INTEGER NOT NULL);
 CREATE TABLE program_reach (o INTEGER PRIMARY KEY, agencies INTEGER NOT NULL);

@@ -63,14 +63,11 @@ CREATE TEMP TABLE IF NOT EXISTS triples (
   s INTEGER, p TEXT, o INTEGER, was INTEGER, is_now INTEGER, PRIMARY KEY (s, p, o)
 );
 CREATE TEMP TABLE IF NOT EXISTS gone_cited (o INTEGER PRIMARY KEY, reports INTEGER);
-CREATE TEMP TABLE IF NOT EXISTS pairs (
-  a INTEGER, b INTEGER, was INTEGER, is_now INTEGER, PRIMARY KEY (a, b)
-);
 """
 _CHANGE_TABLES = [
     *("touched", "gone", "added", "gone_facts", "gone_cells", "gone_agencies", "gone_types"),
     *("gone_options", "kind_changes", "kind_reports"),
-    *("keys", "agency_keys", "triples", "gone_cited", "pairs"),
+    *("keys", "agency_keys", "triples", "gone_cited"),
 ]
 _ADDED = "(SELECT report FROM added)"
 _GONE = "(SELECT report FROM gone)"
@@ -175,33 +172,25 @@ def _tally_relations(db: sqlite3.Connection) -> None:
 
 
 def _count_degrees(db: sqlite3.Connection) -> None:
-    """An entity's degree is its number of neighbours, linked by a fact either way. A pair of
-    entities of a touched fact counts -1 or +1 at both ends where it was linked before the
-    update and is not now, or the other way round."""
-    linked = "EXISTS (SELECT 1 FROM {table} f WHERE f.s = {x} AND f.o = {y}{also})"
-
-    def either_way(table: str, also: str = "") -> str:
-        return " OR ".join(
-            linked.format(table=table, x=x, y=y, also=also)
-            for x, y in (("t.a", "t.b"), ("t.b", "t.a"))
-        )
-
-    before = f" AND f.report NOT IN {_ADDED}"
-    db.executescript(
-        f"""
-        INSERT OR IGNORE INTO pairs (a, b) SELECT min(s, o), max(s, o) FROM triples;
-        UPDATE pairs AS t SET
-          is_now = {either_way("facts")},
-          was = {either_way("gone_facts")} OR {either_way("facts", before)};
-        """
-    )
-    change: Counter[int] = Counter()
-    for a, b, d in db.execute("SELECT a, b, is_now - was FROM pairs WHERE is_now != was"):
-        change[a] += d
-        if b != a:
-            change[b] += d
+    """An entity's degree is its number of neighbours, linked by a fact either way. `links`
+    counts the distinct facts between each pair of entities, by difference from `triples`;
+    where a pair's count goes from zero or to zero, its two ends gain or lose a neighbour."""
+    sql = """
+    SELECT c.a, c.b, coalesce(l.n, 0), c.d FROM (
+      SELECT min(s, o) AS a, max(s, o) AS b, SUM(is_now - was) AS d FROM triples GROUP BY 1, 2
+    ) c LEFT JOIN links l ON l.a = c.a AND l.b = c.b WHERE c.d != 0"""
+    links, degrees = [], Counter()
+    for a, b, before, d in db.execute(sql).fetchall():
+        links.append((a, b, before + d))
+        if (before > 0) != (before + d > 0):
+            step = 1 if before == 0 else -1
+            degrees[a] += step
+            if b != a:
+                degrees[b] += step
+    db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", links)
+    db.execute("DELETE FROM links WHERE n = 0")
     sql = "UPDATE entities SET degree = degree + ? WHERE id = ?"
-    db.executemany(sql, ((d, n) for n, d in change.items() if d))
+    db.executemany(sql, ((d, n) for n, d in degrees.items() if d))
 
 
 def _count_co_cited(db: sqlite3.Connection) -> None:

@@ -37,6 +37,8 @@ _CANONICAL = {
     "agency_programs": "SELECT e.iri, a.programs FROM agency_programs a"
     " JOIN entities e ON e.id = a.s",
     "program_reach": "SELECT e.iri, p.agencies FROM program_reach p JOIN entities e ON e.id = p.o",
+    "links": "SELECT min(ea.iri, eb.iri), max(ea.iri, eb.iri), l.n FROM links l"
+    " JOIN entities ea ON ea.id = l.a JOIN entities eb ON eb.id = l.b",
     "cells": "SELECT * FROM cells",
     "options": "SELECT * FROM options",
     "report_kinds": "SELECT * FROM report_kinds",
