@@ -187,8 +187,8 @@ def _count_degrees(db: sqlite3.Connection) -> None:
             degrees[a] += step
             if b != a:
                 degrees[b] += step
-    db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", links)
-    db.execute("DELETE FROM links WHERE n = 0")
+    db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", (r for r in links if r[2]))
+    db.executemany("DELETE FROM links WHERE a = ? AND b = ?", (r[:2] for r in links if not r[2]))
     sql = "UPDATE entities SET degree = degree + ? WHERE id = ?"
     db.executemany(sql, ((d, n) for n, d in degrees.items() if d))
 
@@ -240,7 +240,9 @@ def _count_options(db: sqlite3.Connection) -> None:
            ON CONFLICT (field, value) DO UPDATE SET n = n + excluded.n""",
         added + gone,
     )
-    db.execute("DELETE FROM options WHERE n = 0")
+    db.executemany(
+        "DELETE FROM options WHERE field = ? AND value = ? AND n = 0", (r[:2] for r in added + gone)
+    )
 
 
 # -- recomputed for the touched keys ---------------------------------------------------------
