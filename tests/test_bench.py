@@ -86,9 +86,12 @@ def test_figure_functions_on_a_tiny_corpus(corpus, tmp_path):
     queries = bench.query_figures(store)
     assert bench.bulk_seconds(store, tmp_path) > 0
     assert not (tmp_path / "dump.nq").exists()
-    queries["summary update +1%"] = bench.summary_update_ms(store, corpus, tmp_path)
+    for name, reports, first in (("+1 report", 1, 0), ("+1%", 2, 1)):
+        queries[f"summary update {name}"] = bench.summary_update_ms(
+            store, corpus, tmp_path, reports=reports, first=first
+        )
     assert set(queries) == set(bench.QUERY_NAMES) and all(v > 0 for v in queries.values())
-    assert Store(store, read_only=True).stats()["reports"] == corpus.files + 1
+    assert Store(store, read_only=True).stats()["reports"] == corpus.files + 3
 
 
 @pytest.mark.neo4j
