@@ -24,6 +24,7 @@ inserts, then `derive`.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -64,11 +65,7 @@ CREATE TEMP TABLE IF NOT EXISTS triples (
 );
 CREATE TEMP TABLE IF NOT EXISTS gone_cited (o INTEGER PRIMARY KEY, reports INTEGER);
 """
-_CHANGE_TABLES = [
-    *("touched", "gone", "added", "gone_facts", "gone_cells", "gone_agencies", "gone_types"),
-    *("gone_options", "kind_changes", "kind_reports"),
-    *("keys", "agency_keys", "triples", "gone_cited"),
-]
+_CHANGE_TABLES = re.findall(r"CREATE TEMP TABLE IF NOT EXISTS (\w+)", _CHANGES)
 _ADDED = "(SELECT report FROM added)"
 _GONE = "(SELECT report FROM gone)"
 # The outcome filters' values and how many outcomes have each, of the outcomes {where} keeps.
@@ -137,11 +134,29 @@ def derive(db: sqlite3.Connection, first_new: int) -> None:
 # -- counted by difference -------------------------------------------------------------------
 
 
-def _tally(db: sqlite3.Connection, prefix: str, changes: Iterable[tuple[str, int]]) -> None:
+def _add_counts(
+    db: sqlite3.Connection,
+    table: str,
+    keys: tuple[str, ...],
+    counts: tuple[str, ...],
+    rows: Iterable[tuple],
+) -> None:
+    """Add each row's changes (`counts`, after the `keys`) to `table`'s row of those keys,
+    and delete the rows whose first count comes to zero."""
+    rows = [r for r in rows if any(r[len(keys) :])]
+    marks = ", ".join("?" * (len(keys) + len(counts)))
+    added = ", ".join(f"{c} = {c} + excluded.{c}" for c in counts)
+    upsert = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"
+    db.executemany(f"INSERT INTO {table} VALUES ({marks}) {upsert}", rows)
+    key = " AND ".join(f"{k} = ?" for k in keys)
     db.executemany(
-        "INSERT INTO tallies VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET n = n + excluded.n",
-        ((f"{prefix}:{name}", n) for name, n in changes if n),
+        f"DELETE FROM {table} WHERE {key} AND {counts[0]} = 0", (r[: len(keys)] for r in rows)
     )
+
+
+def _tally(db: sqlite3.Connection, prefix: str, changes: Iterable[tuple[str, int]]) -> None:
+    rows = ((f"{prefix}:{name}", n) for name, n in changes)
+    _add_counts(db, "tallies", ("key",), ("n",), rows)
 
 
 def _tally_entities(db: sqlite3.Connection, first_new: int) -> None:
@@ -181,14 +196,13 @@ def _count_degrees(db: sqlite3.Connection) -> None:
     ) c LEFT JOIN links l ON l.a = c.a AND l.b = c.b WHERE c.d != 0"""
     links, degrees = [], Counter()
     for a, b, before, d in db.execute(sql).fetchall():
-        links.append((a, b, before + d))
+        links.append((a, b, d))
         if (before > 0) != (before + d > 0):
             step = 1 if before == 0 else -1
             degrees[a] += step
             if b != a:
                 degrees[b] += step
-    db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", (r for r in links if r[2]))
-    db.executemany("DELETE FROM links WHERE a = ? AND b = ?", (r[:2] for r in links if not r[2]))
+    _add_counts(db, "links", ("a", "b"), ("n",), links)
     sql = "UPDATE entities SET degree = degree + ? WHERE id = ?"
     db.executemany(sql, ((d, n) for n, d in degrees.items() if d))
 
@@ -218,12 +232,7 @@ def _count_co_cited(db: sqlite3.Connection) -> None:
         if old != new:
             change.subtract(_pairs(old))
             change.update(_pairs(new))
-    db.executemany(
-        """INSERT INTO co_cited VALUES (?, ?, ?)
-           ON CONFLICT (a, b) DO UPDATE SET agencies = agencies + excluded.agencies""",
-        ((a, b, n) for (a, b), n in change.items() if n),
-    )
-    db.execute("DELETE FROM co_cited WHERE agencies = 0")
+    _add_counts(db, "co_cited", ("a", "b"), ("agencies",), ((*k, n) for k, n in change.items()))
     db.execute("DELETE FROM keys")
 
 
@@ -235,17 +244,7 @@ def _count_options(db: sqlite3.Connection) -> None:
     """Outcomes per value of each outcome filter: the values offered are those with any."""
     added = db.execute(_OPTION_COUNTS.format(where=f"report_id IN {_ADDED}")).fetchall()
     gone = db.execute("SELECT field, value, -n FROM gone_options").fetchall()
-    db.executemany(
-        """INSERT INTO options VALUES (?, ?, ?)
-           ON CONFLICT (field, value) DO UPDATE SET n = n + excluded.n""",
-        added + gone,
-    )
-    db.executemany(
-        "DELETE FROM options WHERE field = ? AND value = ? AND n = 0", (r[:2] for r in added + gone)
-    )
-
-
-# -- recomputed for the touched keys ---------------------------------------------------------
+    _add_counts(db, "options", ("field", "value"), ("n",), added + gone)
 
 
 def _count_cited(db: sqlite3.Connection) -> None:
@@ -260,12 +259,11 @@ def _count_cited(db: sqlite3.Connection) -> None:
     change.update(dict(db.execute(added)))
     by_triples = "SELECT o, SUM(is_now - was) FROM triples WHERE p = 'cites' GROUP BY o"
     agencies.update(dict(db.execute(by_triples)))
-    db.executemany(
-        """INSERT INTO cited VALUES (?, ?, ?) ON CONFLICT (o) DO UPDATE
-           SET reports = reports + excluded.reports, agencies = agencies + excluded.agencies""",
-        ((o, change[o], agencies[o]) for o in change.keys() | agencies.keys()),
-    )
-    db.execute("DELETE FROM cited WHERE reports = 0")
+    rows = ((o, change[o], agencies[o]) for o in change.keys() | agencies.keys())
+    _add_counts(db, "cited", ("o",), ("reports", "agencies"), rows)
+
+
+# -- recomputed for the touched keys ---------------------------------------------------------
 
 
 def _recompute_runs(db: sqlite3.Connection) -> None:
@@ -290,12 +288,8 @@ def _recompute_runs(db: sqlite3.Connection) -> None:
         """
     )
     reach.update(dict(db.execute(per_program)))
-    db.executemany(
-        """INSERT INTO program_reach VALUES (?, ?)
-           ON CONFLICT (o) DO UPDATE SET agencies = agencies + excluded.agencies""",
-        ((o, n) for o, n in reach.items() if n),
-    )
-    db.executescript("DELETE FROM program_reach WHERE agencies = 0; DELETE FROM keys;")
+    _add_counts(db, "program_reach", ("o",), ("agencies",), reach.items())
+    db.execute("DELETE FROM keys")
 
 
 def _recompute_report_kinds(db: sqlite3.Connection, first_new: int) -> None:
@@ -433,15 +427,19 @@ def _top_cited(db: sqlite3.Connection) -> list[dict]:
     return [dict(zip(keys, row, strict=True)) for row in db.execute(sql)]
 
 
+def _nth_largest(db: sqlite3.Connection, table: str, column: str, n: int) -> int:
+    """The `n`-th largest `column` of `table` (0 if it has fewer rows): a top `n` with ties
+    broken outside SQL reads the rows at or above it (an index on `column` finds them)."""
+    sql = f"SELECT {column} FROM {table} ORDER BY {column} DESC LIMIT 1 OFFSET ?"
+    row = db.execute(sql, (n - 1,)).fetchone()
+    return row[0] if row else 0
+
+
 def _co_cited(db: sqlite3.Connection) -> list[list]:
     """The pairs cited together by most agencies, ties by the instruments' IRIs: the rows at
     or above the `CO_CITED_KEPT`-th count are read, then ordered here."""
-    least = db.execute(
-        "SELECT agencies FROM co_cited ORDER BY agencies DESC LIMIT 1 OFFSET ?",
-        (CO_CITED_KEPT - 1,),
-    ).fetchone()
     sql = "SELECT a, b, agencies FROM co_cited WHERE agencies >= ?"
-    rows = db.execute(sql, (least[0] if least else 0,)).fetchall()
+    rows = db.execute(sql, (_nth_largest(db, "co_cited", "agencies", CO_CITED_KEPT),)).fetchall()
     names = _labels(db, {n for a, b, _ in rows for n in (a, b)})
     pairs = sorted((*sorted((names[a], names[b])), n) for a, b, n in rows)
     pairs.sort(key=lambda p: -p[2])
@@ -470,13 +468,10 @@ def _programs_by_agency(db: sqlite3.Connection) -> tuple[list[dict], int]:
     """The agencies that run most programs (at most `PROGRAM_AGENCIES_KEPT`, ties by name),
     with the names of their programs, and how many agencies run any."""
     running = db.execute("SELECT COUNT(*) FROM agency_programs").fetchone()[0]
-    least = db.execute(
-        "SELECT programs FROM agency_programs ORDER BY programs DESC LIMIT 1 OFFSET ?",
-        (PROGRAM_AGENCIES_KEPT - 1,),
-    ).fetchone()
+    least = _nth_largest(db, "agency_programs", "programs", PROGRAM_AGENCIES_KEPT)
     sql = """SELECT e.id, e.iri, e.label, a.programs FROM agency_programs a
              JOIN entities e ON e.id = a.s WHERE a.programs >= ?"""
-    top = db.execute(sql, (least[0] if least else 0,)).fetchall()
+    top = db.execute(sql, (least,)).fetchall()
     top.sort(key=lambda r: (-r[3], r[2], r[1]))
     kept = top[:PROGRAM_AGENCIES_KEPT]
     names: dict[int, list[str]] = defaultdict(list)
