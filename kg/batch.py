@@ -16,7 +16,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +25,8 @@ from kg.property_graph import ReportRows, report_rows
 from kg.store import AddResult, ReportGraph, Store, report_graph
 from loaders.errors import ReadError
 from loaders.model import Report
-from loaders.pipeline import extract
-from loaders.read import iter_paths
+from loaders.pipeline import report_of
+from loaders.read import iter_paths, read_document
 
 CHUNK = 16  # files per task sent to a worker: amortizes the round trip, keeps order cheap
 IN_FLIGHT = 4  # tasks queued per worker, so that none waits while results are taken
@@ -53,9 +53,18 @@ class Stored:
     error: str | None  # one line naming the file and the problem
 
 
-def _extract_one(path: str, convert: Callable[[Report], Any] | None = None) -> Outcome:
+# A worker's copy of `run(..., known=...)`, set when it starts: sent once, not with each task.
+_known: Mapping[str, str] = {}
+
+
+def _extract_one(
+    path: str, convert: Callable[[Report], Any] | None, known: Mapping[str, str]
+) -> Outcome:
     try:
-        report = extract(path)
+        document = read_document(path)
+        if (stored := known.get(document.sha256 or "")) is not None:
+            return Outcome(path, AddResult(stored, "unchanged", 0), None)
+        report = report_of(document)
         return Outcome(path, convert(report) if convert else report, None)
     except ReadError as e:
         return Outcome(path, None, str(e))
@@ -63,13 +72,16 @@ def _extract_one(path: str, convert: Callable[[Report], Any] | None = None) -> O
         return Outcome(path, None, f"{path}: extraction failed ({type(e).__name__}: {e})")
 
 
-def _yield_cpu() -> None:
-    with contextlib.suppress(OSError):  # not allowed here: run at the same priority
-        os.nice(WORKER_NICENESS)
+def _start_worker(known: Mapping[str, str], yield_cpu: bool) -> None:
+    global _known
+    _known = known
+    if yield_cpu:
+        with contextlib.suppress(OSError):  # not allowed here: run at the same priority
+            os.nice(WORKER_NICENESS)
 
 
 def _extract_chunk(paths: list[str], convert: Callable[[Report], Any] | None) -> list[Outcome]:
-    return [_extract_one(p, convert) for p in paths]
+    return [_extract_one(p, convert, _known) for p in paths]
 
 
 def expand(paths: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -91,6 +103,7 @@ def run(
     progress: bool = True,
     convert: Callable[[Report], Any] | None = None,
     yield_cpu: bool = False,
+    known: Mapping[str, str] | None = None,
 ) -> Iterator[Outcome]:
     """Extract every file, yielding results in input order.
 
@@ -98,18 +111,23 @@ def run(
     `Report`, and `Outcome.result` is what it returns: serializing, mapping to N-Quads or to
     rows is then spread over the workers, and the results they send back are small.
     `yield_cpu` runs the workers at a lower priority than this process, for when it is the
-    one stage that cannot be spread (the store writer).
+    one stage that cannot be spread (the store writer). A file whose bytes have a SHA-256
+    in `known` (`Store.file_digests`) is read but not extracted: its result is the
+    `AddResult` "unchanged" of the report stored from those bytes.
     """
     meter = Progress(len(files), enabled=progress)
     try:
         if workers <= 1 or len(files) <= 1:
             for path in files:
-                out = _extract_one(path, convert)
+                out = _extract_one(path, convert, known or {})
                 meter.step(out)
                 yield out
         else:
-            start = _yield_cpu if yield_cpu else None
-            with ProcessPoolExecutor(max_workers=workers, initializer=start) as pool:
+            with ProcessPoolExecutor(
+                max_workers=workers,
+                initializer=_start_worker,
+                initargs=(known or {}, yield_cpu),
+            ) as pool:
                 for out in _pooled(pool, files, workers=workers, convert=convert):
                     meter.step(out)
                     yield out
@@ -156,7 +174,9 @@ def ingest(
     one thread while the workers extract the next batch; at most one batch is being written
     and one gathered. Should a batch fail, its reports are retried one by one so that the
     error names the file. An interrupted ingest leaves every batch fully in or fully out,
-    and rerunning it adds only what is missing.
+    and rerunning it adds only what is missing. A file whose bytes are stored already
+    (`Store.file_digests`) is not extracted again: a rerun over files already ingested only
+    reads and hashes them.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store-writer") as writer:
         writing: tuple[list[ReportGraph], list[str], Future[list[AddResult]]] | None = None
@@ -164,11 +184,19 @@ def ingest(
         paths: list[str] = []
         size = 0
         outcomes = run(
-            files, workers=workers, progress=progress, convert=report_graph, yield_cpu=True
+            files,
+            workers=workers,
+            progress=progress,
+            convert=report_graph,
+            yield_cpu=True,
+            known=store.file_digests(),
         )
         for out in outcomes:
             if out.result is None:
                 yield Stored(out.path, None, out.error or f"{out.path}: nothing extracted")
+                continue
+            if isinstance(out.result, AddResult):  # the same bytes are stored already
+                yield Stored(out.path, out.result, None)
                 continue
             batch.append(out.result)
             paths.append(out.path)

@@ -113,6 +113,8 @@ def _triples(report: Report, r: str) -> Iterator[tuple[str, str, str]]:
     yield r, _A, T.Report
     yield r, T.contentHash, _str(rid)
     yield r, T.source, _str(report.source)
+    if report.source_sha256:
+        yield r, T.sourceSha256, _str(report.source_sha256)
     yield r, T.fullText, _str(report.text)
     if report.title:
         yield r, T.title, _zh(report.title)

@@ -28,7 +28,16 @@ _PROPS = {
     ONTOLOGY + "qualifier": "qualifier",
     ONTOLOGY + "measureText": "measureText",
 }
-_REPORT_PROPS = ("title", "year", "published", "docNumber", "source", "contentHash", "fullText")
+_REPORT_PROPS = (
+    "title",
+    "year",
+    "published",
+    "docNumber",
+    "source",
+    "contentHash",
+    "sourceSha256",
+    "fullText",
+)
 
 
 def node_key(iri: str) -> str:

@@ -45,6 +45,7 @@ DATATYPE_PROPERTIES: tuple[str, ...] = (
     "published",
     "source",
     "contentHash",
+    "sourceSha256",
     "fullText",
 )
 

@@ -116,6 +116,7 @@ class Report:
     doc_number: str | None = None
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+    source_sha256: str | None = None  # of the file's bytes, when read from a file
 
     @property
     def id(self) -> str:

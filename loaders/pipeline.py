@@ -18,7 +18,7 @@ from loaders import metadata, regions
 from loaders.clean import clean_text
 from loaders.model import ENTITY_SLUGS, Entity, Mention, Relation, Report, Span, report_id
 from loaders.normalize import fold
-from loaders.read import read_document
+from loaders.read import Document, read_document
 from loaders.recognizers import agencies as agency_rules
 from loaders.recognizers.agencies import AgencyMatch, RegionContext, find_agencies
 from loaders.recognizers.doc_numbers import find_doc_numbers
@@ -46,9 +46,17 @@ _ROLE_CUES = (
 
 def extract(path: str | Path) -> Report:
     """Read one file and recognize everything in it. Raises `ReadError` for bad files."""
-    doc = read_document(path)
+    return report_of(read_document(path))
+
+
+def report_of(doc: Document) -> Report:
+    """Everything recognized in a document read by `read_document`."""
     return build_report(
-        doc.text, source=str(path), html_title=doc.title, html_published=doc.published
+        doc.text,
+        source=doc.path,
+        html_title=doc.title,
+        html_published=doc.published,
+        source_sha256=doc.sha256,
     )
 
 
@@ -58,6 +66,7 @@ def build_report(
     source: str,
     html_title: str | None = None,
     html_published: str | None = None,
+    source_sha256: str | None = None,
 ) -> Report:
     cleaned = clean_text(raw)
     text, furniture = cleaned.text, list(cleaned.furniture)
@@ -94,6 +103,7 @@ def build_report(
         doc_number=header.doc_number,
         entities=builder.entities(),
         relations=builder.relations,
+        source_sha256=source_sha256,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import copy
+import hashlib
 import importlib
 import io
 import logging
@@ -20,7 +21,7 @@ import stat
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -133,6 +134,7 @@ class Document:
     encoding: str | None  # for text and HTML: the codec the bytes were decoded with
     title: str | None  # HTML <title>/og:title or DOCX/PDF core title, if any
     published: str | None  # YYYY-MM-DD from HTML meta, if any
+    sha256: str | None = None  # of the file's bytes: the same file needs no second reading
 
 
 def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -165,6 +167,11 @@ def read_document(path: str | Path, *, max_bytes: int = 64 * _MB) -> Document:
     data = _read_bytes(name, max_bytes=max_bytes)
     if not data:
         raise ReadError(name, EMPTY_FILE)
+    document = _read_format(name, fmt, data)
+    return replace(document, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _read_format(name: str, fmt: str, data: bytes) -> Document:
     if fmt == "pdf":
         return _read_pdf(name, data)
     if fmt == "docx":

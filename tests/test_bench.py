@@ -83,6 +83,8 @@ def test_figure_functions_on_a_tiny_corpus(corpus, tmp_path):
     assert run.seconds > 0 and run.cpu_seconds > 0 and run.peak_rss > 0
     quads, size = bench.store_figures(store)
     assert quads > 20 * 100 and size > 0
+    again = bench.ingest_run(corpus.directory, store, workers=2, fresh=False)
+    assert again.seconds > 0 and bench.store_figures(store)[0] == quads
     queries = bench.query_figures(store)
     assert bench.bulk_seconds(store, tmp_path) > 0
     assert not (tmp_path / "dump.nq").exists()

@@ -7,6 +7,7 @@ hostile variants of them.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pickle
 import struct
@@ -273,8 +274,10 @@ def test_iter_paths_raises_for_a_missing_path(tmp_path: Path) -> None:
 @pytest.mark.parametrize("suffix", [".txt", ".text", ".TXT"])
 def test_read_document_decodes_text_files(tmp_path, text, encoding, expected, suffix) -> None:
     path = tmp_path / f"report{suffix}"
-    path.write_bytes(text.encode(encoding))
-    assert read_document(path) == Document(str(path), text, "text", expected, None, None)
+    data = text.encode(encoding)
+    path.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()  # of the bytes, whatever their encoding
+    assert read_document(path) == Document(str(path), text, "text", expected, None, None, digest)
 
 
 def test_read_document_keeps_crlf_for_cleaning(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -103,3 +105,66 @@ def test_store_jsonld_uses_rdf_terms(seed_store):
     graph = rdflib.Dataset()
     graph.parse(data=buffer.getvalue().decode(), format="nquads")
     assert len(graph) > 0 or sum(1 for _ in graph.quads()) > 0
+
+
+# ----------------------------------------------------------------- ingest again, same bytes
+
+_TEXTS = {
+    "a.txt": "福州市晋安区城市管理局依据《中华人民共和国行政处罚法》开展执法培训40余次。",
+    "b.txt": "新洲区城管委落实“谁执法谁普法”责任制，群众满意率98.3%。",
+}
+
+
+def _ingest(store: Store, files: list[str], *, workers: int) -> dict[str, str]:
+    from kg.batch import ingest
+
+    done = list(ingest(store, files, workers=workers, progress=False))
+    assert [d.error for d in done] == [None] * len(files)
+    return {Path(d.path).name: d.result.status for d in done}
+
+
+def _digests(store: Store) -> dict[str, str]:
+    """sourceSha256 by source file name."""
+    query = "SELECT ?s ?d WHERE { ?r zg:source ?s ; zg:sourceSha256 ?d }"
+    return {Path(r["s"]).name: r["d"] for r in store.select(query)}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ingest_again_does_not_extract_files_whose_bytes_are_stored(tmp_path, monkeypatch, workers):
+    files = []
+    for name, text in _TEXTS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(str(tmp_path / name))
+    store = Store(tmp_path / "s")
+    assert _ingest(store, files, workers=workers) == {"a.txt": "added", "b.txt": "added"}
+    assert _digests(store) == {
+        name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in _TEXTS.items()
+    }
+    before = _quads(store)
+
+    def no_extraction(document):
+        raise AssertionError(f"{document.path} extracted again")
+
+    monkeypatch.setattr("kg.batch.report_of", no_extraction)  # forked workers inherit it
+    assert _ingest(store, files, workers=workers) == {"a.txt": "unchanged", "b.txt": "unchanged"}
+    assert _quads(store) == before
+
+
+def test_ingest_extracts_a_changed_file_and_a_removed_reports_file_again(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(_TEXTS["a.txt"], encoding="utf-8")
+    b.write_text(_TEXTS["b.txt"], encoding="utf-8")
+    store = Store(tmp_path / "s")
+    _ingest(store, [str(a), str(b)], workers=1)
+    old_b = _digests(store)["b.txt"]
+
+    a.write_text(_TEXTS["a.txt"].replace("40余次", "50余次"), encoding="utf-8")
+    query = "SELECT ?s ?h WHERE { ?r zg:source ?s ; zg:contentHash ?h }"
+    ids = {Path(r["s"]).name: r["h"] for r in store.select(query)}
+    assert store.remove(ids["b.txt"])
+    assert _ingest(store, [str(a), str(b)], workers=1) == {"a.txt": "replaced", "b.txt": "added"}
+    assert _digests(store) == {
+        "a.txt": hashlib.sha256(a.read_bytes()).hexdigest(),
+        "b.txt": old_b,
+    }
+    assert len(store.report_ids()) == 2
