@@ -26,7 +26,7 @@ from kg.store import AddResult, ReportGraph, Store, report_graph
 from loaders.errors import ReadError
 from loaders.model import Report
 from loaders.pipeline import report_of
-from loaders.read import iter_paths, read_document
+from loaders.read import file_sha256, iter_paths, read_document
 
 CHUNK = 16  # files per task sent to a worker: amortizes the round trip, keeps order cheap
 IN_FLIGHT = 4  # tasks queued per worker, so that none waits while results are taken
@@ -72,6 +72,13 @@ def _extract_one(
         return Outcome(path, None, f"{path}: extraction failed ({type(e).__name__}: {e})")
 
 
+def _digests(files: Iterable[str]) -> Iterator[str]:
+    """The SHA-256 of each readable file (a worker reports the others)."""
+    for path in files:
+        if (digest := file_sha256(path)) is not None:
+            yield digest
+
+
 def _start_worker(known: Mapping[str, str], yield_cpu: bool) -> None:
     global _known
     _known = known
@@ -112,7 +119,7 @@ def run(
     rows is then spread over the workers, and the results they send back are small.
     `yield_cpu` runs the workers at a lower priority than this process, for when it is the
     one stage that cannot be spread (the store writer). A file whose bytes have a SHA-256
-    in `known` (`Store.file_digests`) is read but not extracted: its result is the
+    in `known` (`Store.reports_from_files`) is read but not extracted: its result is the
     `AddResult` "unchanged" of the report stored from those bytes.
     """
     meter = Progress(len(files), enabled=progress)
@@ -175,8 +182,8 @@ def ingest(
     and one gathered. Should a batch fail, its reports are retried one by one so that the
     error names the file. An interrupted ingest leaves every batch fully in or fully out,
     and rerunning it adds only what is missing. A file whose bytes are stored already
-    (`Store.file_digests`) is not extracted again: a rerun over files already ingested only
-    reads and hashes them.
+    (`Store.reports_from_files`) is not extracted again: a rerun over files already ingested
+    only reads and hashes them.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store-writer") as writer:
         writing: tuple[list[ReportGraph], list[str], Future[list[AddResult]]] | None = None
@@ -189,7 +196,7 @@ def ingest(
             progress=progress,
             convert=report_graph,
             yield_cpu=True,
-            known=store.file_digests(),
+            known=store.reports_from_files(_digests(files)),
         )
         for out in outcomes:
             if out.result is None:

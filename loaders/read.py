@@ -67,6 +67,7 @@ EMPTY_FILE = "empty file"
 
 _BYTES = "<bytes>"  # the path ReadError names when decode_bytes has no file
 _MB = 2**20
+MAX_BYTES = 64 * _MB  # files larger than this are refused before they are read
 _DOCX_MAX_EXPANDED = 200 * _MB  # uncompressed size of all members a DOCX may have
 _DOCX_MAX_RATIO = 100  # uncompressed / compressed, beyond which a large DOCX is a bomb
 _DOCX_RATIO_FLOOR = 10 * _MB  # small archives may compress well without being a threat
@@ -157,7 +158,7 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
             raise ReadError(str(given), "no such file or directory")
 
 
-def read_document(path: str | Path, *, max_bytes: int = 64 * _MB) -> Document:
+def read_document(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Document:
     """Read one file into a `Document`; every failure is a `ReadError` with a reason."""
     name = str(path)
     fmt = _FORMATS.get(Path(path).suffix.lower())
@@ -167,8 +168,20 @@ def read_document(path: str | Path, *, max_bytes: int = 64 * _MB) -> Document:
     data = _read_bytes(name, max_bytes=max_bytes)
     if not data:
         raise ReadError(name, EMPTY_FILE)
-    document = _read_format(name, fmt, data)
-    return replace(document, sha256=hashlib.sha256(data).hexdigest())
+    return replace(_read_format(name, fmt, data), sha256=_sha256(data))
+
+
+def file_sha256(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str | None:
+    """The SHA-256 of a file's bytes, as `read_document` records it; None for a file it
+    would refuse to read."""
+    try:
+        return _sha256(_read_bytes(str(path), max_bytes=max_bytes))
+    except ReadError:
+        return None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _read_format(name: str, fmt: str, data: bytes) -> Document:
