@@ -64,7 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--workers", type=int, default=1)
     sp.set_defaults(func=cmd_extract)
 
-    sp = sub.add_parser("ingest", help="extract files and store their graphs")
+    sp = sub.add_parser(
+        "ingest",
+        help="extract files and store their graphs",
+        description="Extract files and store their graphs. A file whose bytes the embedded"
+        " store holds already is not extracted again; a changed file replaces its graph.",
+    )
     sp.add_argument("paths", nargs="+")
     sp.add_argument("--workers", type=int, default=1)
     summary_arg(sp)
