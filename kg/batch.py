@@ -224,13 +224,23 @@ def ingest_reports(
 ) -> Iterator[Stored]:
     """`ingest` for Neo4j: the workers map each report to its rows (`report_rows`), and
     `store.add_many(rows)` writes a batch in one transaction; a failed batch is retried
-    report by report."""
+    report by report. As in `ingest`, files whose bytes are stored already are not extracted."""
     batch: list[ReportRows] = []
     paths: list[str] = []
-    outcomes = run(files, workers=workers, progress=progress, convert=report_rows, yield_cpu=True)
+    outcomes = run(
+        files,
+        workers=workers,
+        progress=progress,
+        convert=report_rows,
+        yield_cpu=True,
+        known=store.reports_from_files(_digests(files)),
+    )
     for out in outcomes:
         if out.result is None:
             yield Stored(out.path, None, out.error or f"{out.path}: nothing extracted")
+            continue
+        if isinstance(out.result, AddResult):  # the same bytes are stored already
+            yield Stored(out.path, out.result, None)
             continue
         batch.append(out.result)
         paths.append(out.path)

@@ -19,6 +19,8 @@ from kg.property_graph import ReportRows, report_rows
 from kg.store import AddResult
 from loaders.model import Report
 
+_DIGESTS_PER_QUERY = 10_000  # file digests looked up in one query
+
 
 class Neo4jError(Exception):
     """A Neo4j failure, as one line (no credentials in it)."""
@@ -142,6 +144,17 @@ class Neo4jStore:
             return session.execute_write(work)
 
     # -- reading -------------------------------------------------------------------------
+
+    def reports_from_files(self, digests: Iterable[str]) -> dict[str, str]:
+        """As `Store.reports_from_files`: one indexed query per 10,000 digests."""
+        self._ensure_schema()
+        wanted = list(digests)
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), _DIGESTS_PER_QUERY):
+            part = wanted[start : start + _DIGESTS_PER_QUERY]
+            rows = self._read(q.CYPHER_REPORTS_FROM_FILES, digests=part)
+            found |= {r["digest"]: r["id"] for r in rows}
+        return found
 
     def _read(self, query: str, **params) -> list[dict]:
         with self._driver.session(

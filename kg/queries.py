@@ -283,6 +283,7 @@ def cypher_constraints() -> list[str]:
         for rel in RELATIONS
     ]
     statements.append("CREATE INDEX report_source IF NOT EXISTS FOR (r:Report) ON (r.source)")
+    statements.append("CREATE INDEX report_sha256 IF NOT EXISTS FOR (r:Report) ON (r.sourceSha256)")
     return statements
 
 
@@ -293,6 +294,10 @@ CYPHER_REPORT_STATE = (
     "RETURN rep.key AS key, same IS NOT NULL AS present, collect(old.key) AS old"
 )
 CYPHER_REPORT_EXISTS = "MATCH (r:Report {key: $key}) RETURN r.key AS key"
+CYPHER_REPORTS_FROM_FILES = (
+    "UNWIND $digests AS digest MATCH (r:Report {sourceSha256: digest}) "
+    "RETURN digest, r.contentHash AS id"
+)
 CYPHER_MERGE_REPORTS = (
     "UNWIND $reports AS rep MERGE (r:Report {key: rep.key}) SET r += rep.props "
     "WITH r, rep OPTIONAL MATCH (p:Agency {key: rep.publisher}) "

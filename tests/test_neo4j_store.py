@@ -3,10 +3,12 @@ embedded store, read-only Cypher, batched idempotent writes, exports."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
@@ -73,6 +75,27 @@ def test_neo4j_reingest_changes_nothing(graph, seed_reports):
     assert {r.status for r in graph.add_many(reports)} == {"added"}
     before = graph.stats()
     assert {r.status for r in graph.add_many(reports)} == {"unchanged"}
+    assert graph.stats() == before
+
+
+def test_neo4j_ingest_again_does_not_extract_files_whose_bytes_are_stored(graph, monkeypatch):
+    from kg.batch import ingest_reports
+
+    files = sorted(str(p) for p in SEEDS.iterdir() if p.suffix == ".txt")
+    first = list(ingest_reports(graph, files, workers=2, progress=False))
+    assert {d.result.status for d in first} == {"added"}
+    _, rows = graph.cypher("MATCH (r:Report) RETURN r.source AS s, r.sourceSha256 AS d")
+    assert {r["s"]: r["d"] for r in rows} == {
+        f: hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in files
+    }
+    before = graph.stats()
+
+    def no_extraction(document):
+        raise AssertionError(f"{document.path} extracted again")
+
+    monkeypatch.setattr("kg.batch.report_of", no_extraction)  # forked workers inherit it
+    again = list(ingest_reports(graph, files, workers=2, progress=False))
+    assert [(d.error, d.result.status) for d in again] == [(None, "unchanged")] * len(files)
     assert graph.stats() == before
 
 
