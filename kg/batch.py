@@ -72,11 +72,18 @@ def _extract_one(
         return Outcome(path, None, f"{path}: extraction failed ({type(e).__name__}: {e})")
 
 
-def _digests(files: Iterable[str]) -> Iterator[str]:
-    """The SHA-256 of each readable file (a worker reports the others)."""
-    for path in files:
-        if (digest := file_sha256(path)) is not None:
-            yield digest
+def _digests(files: list[str], *, progress: bool) -> Iterator[str]:
+    """The SHA-256 of each readable file (a worker reports the others), to look up in the
+    store: 10-20 s for 100,000 files into a large store, so it shows progress too."""
+    meter = Progress(len(files), enabled=progress, doing="looking up in the store ")
+    try:
+        for path in files:
+            digest = file_sha256(path)
+            meter.step(digest is None)
+            if digest is not None:
+                yield digest
+    finally:
+        meter.done()
 
 
 def _start_worker(known: Mapping[str, str], yield_cpu: bool) -> None:
@@ -127,7 +134,7 @@ def run(
         if workers <= 1 or len(files) <= 1:
             for path in files:
                 out = _extract_one(path, convert, known or {})
-                meter.step(out)
+                meter.step(out.error is not None)
                 yield out
         else:
             with ProcessPoolExecutor(
@@ -136,7 +143,7 @@ def run(
                 initargs=(known or {}, yield_cpu),
             ) as pool:
                 for out in _pooled(pool, files, workers=workers, convert=convert):
-                    meter.step(out)
+                    meter.step(out.error is not None)
                     yield out
     finally:
         meter.done()  # end the progress line, also when interrupted
@@ -196,7 +203,7 @@ def ingest(
             progress=progress,
             convert=report_graph,
             yield_cpu=True,
-            known=store.reports_from_files(_digests(files)),
+            known=store.reports_from_files(_digests(files, progress=progress)),
         )
         for out in outcomes:
             if out.result is None:
@@ -233,7 +240,7 @@ def ingest_reports(
         progress=progress,
         convert=report_rows,
         yield_cpu=True,
-        known=store.reports_from_files(_digests(files)),
+        known=store.reports_from_files(_digests(files, progress=progress)),
     )
     for out in outcomes:
         if out.result is None:
@@ -291,23 +298,25 @@ def _one_by_one(store, batch: list, paths: list[str]) -> Iterator[Stored]:
 class Progress:
     """A progress line on stderr, at most a few times a second, when there is much to do."""
 
-    def __init__(self, total: int, *, enabled: bool) -> None:
+    def __init__(self, total: int, *, enabled: bool, doing: str = "") -> None:
         self.total = total
+        self.doing = doing  # what is being done to the files, before the counts
         self.count = 0
         self.failed = 0
         self.enabled = enabled and total >= 20
         self._last = 0.0
         self._start = time.monotonic()
 
-    def step(self, out: Outcome) -> None:
+    def step(self, failed: bool = False) -> None:
         self.count += 1
-        self.failed += out.error is not None
+        self.failed += failed
         now = time.monotonic()
         if self.enabled and (now - self._last > 0.5 or self.count == self.total):
             self._last = now
             rate = self.count / max(now - self._start, 1e-6)
             print(
-                f"\r[{self.count}/{self.total}] {rate:.0f} files/s, {self.failed} failed",
+                f"\r{self.doing}[{self.count}/{self.total}] {rate:.0f} files/s,"
+                f" {self.failed} failed",
                 end="",
                 file=sys.stderr,
                 flush=True,
