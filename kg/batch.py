@@ -74,7 +74,7 @@ def _extract_one(
 
 def _digests(files: list[str], *, progress: bool) -> Iterator[str]:
     """The SHA-256 of each readable file (a worker reports the others), to look up in the
-    store: 10-20 s for 100,000 files into a large store, so it shows progress too."""
+    store: 10-22 s for 100,000 files against 102,000 stored reports, so it shows progress."""
     meter = Progress(len(files), enabled=progress, doing="looking up in the store ")
     try:
         for path in files:
