@@ -197,20 +197,11 @@ def ingest(
         batch: list[ReportGraph] = []
         paths: list[str] = []
         size = 0
-        outcomes = run(
-            files,
-            workers=workers,
-            progress=progress,
-            convert=report_graph,
-            yield_cpu=True,
-            known=store.reports_from_files(_digests(files, progress=progress)),
-        )
-        for out in outcomes:
-            if out.result is None:
-                yield Stored(out.path, None, out.error or f"{out.path}: nothing extracted")
-                continue
-            if isinstance(out.result, AddResult):  # the same bytes are stored already
-                yield Stored(out.path, out.result, None)
+        for out in _to_write(
+            store, files, workers=workers, progress=progress, convert=report_graph
+        ):
+            if isinstance(out, Stored):
+                yield out
                 continue
             batch.append(out.result)
             paths.append(out.path)
@@ -234,20 +225,9 @@ def ingest_reports(
     report by report. As in `ingest`, files whose bytes are stored already are not extracted."""
     batch: list[ReportRows] = []
     paths: list[str] = []
-    outcomes = run(
-        files,
-        workers=workers,
-        progress=progress,
-        convert=report_rows,
-        yield_cpu=True,
-        known=store.reports_from_files(_digests(files, progress=progress)),
-    )
-    for out in outcomes:
-        if out.result is None:
-            yield Stored(out.path, None, out.error or f"{out.path}: nothing extracted")
-            continue
-        if isinstance(out.result, AddResult):  # the same bytes are stored already
-            yield Stored(out.path, out.result, None)
+    for out in _to_write(store, files, workers=workers, progress=progress, convert=report_rows):
+        if isinstance(out, Stored):
+            yield out
             continue
         batch.append(out.result)
         paths.append(out.path)
@@ -256,6 +236,24 @@ def ingest_reports(
             batch, paths = [], []
     if batch:
         yield from _stored_reports(store, batch, paths)
+
+
+def _to_write(
+    store, files: list[str], *, workers: int, progress: bool, convert: Callable[[Report], Any]
+) -> Iterator[Outcome | Stored]:
+    """`run` for an ingest: the `Outcome` of each file to write, converted; what is already
+    settled as its `Stored`: a failure, or a file whose bytes the store holds already."""
+    known = store.reports_from_files(_digests(files, progress=progress))
+    outcomes = run(
+        files, workers=workers, progress=progress, convert=convert, yield_cpu=True, known=known
+    )
+    for out in outcomes:
+        if out.result is None:
+            yield Stored(out.path, None, out.error or f"{out.path}: nothing extracted")
+        elif isinstance(out.result, AddResult):  # the same bytes are stored already
+            yield Stored(out.path, out.result, None)
+        else:
+            yield out
 
 
 def _stored_reports(store, batch: list[ReportRows], paths: list[str]) -> Iterator[Stored]:

@@ -135,7 +135,7 @@ class Document:
     encoding: str | None  # for text and HTML: the codec the bytes were decoded with
     title: str | None  # HTML <title>/og:title or DOCX/PDF core title, if any
     published: str | None  # YYYY-MM-DD from HTML meta, if any
-    sha256: str | None = None  # of the file's bytes: the same file needs no second reading
+    sha256: str | None = None  # of the file's bytes: the same bytes need no second extraction
 
 
 def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
